@@ -1,0 +1,71 @@
+// swift-tools-version: 6.1
+//
+// PatientLedger: an event-sourced patient-relationship ledger.
+//
+// The target list reads as the architecture (see README.md, "Layout"):
+//   CLZ4, CCRC32C        C leaves: liblz4 (system library) and CRC32C (SSE4.2 + table)
+//   LedgerStorage        the segment log: bytes, positions, timestamps; knows no patients
+//   PatientLedger        the facade an embedding service imports
+//   LedgerTool           the `ledger` command-line tool
+import PackageDescription
+
+let package = Package(
+    name: "PatientLedger",
+    products: [
+        .library(name: "PatientLedger", targets: ["PatientLedger"]),
+        .executable(name: "ledger", targets: ["LedgerTool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        .target(name: "CCRC32C"),
+        .target(
+            name: "LedgerStorage",
+            dependencies: ["CLZ4", "CCRC32C"]
+        ),
+        .target(
+            name: "PatientLedger",
+            dependencies: ["LedgerStorage"]
+        ),
+        .executableTarget(
+            name: "LedgerTool",
+            dependencies: [
+                "PatientLedger",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "StorageDemo",
+            dependencies: ["PatientLedger"],
+            path: "Examples/StorageDemo"
+        ),
+
+        // Test support and helpers.
+        .target(
+            name: "LedgerTestSupport",
+            dependencies: ["LedgerStorage"],
+            path: "Tests/LedgerTestSupport"
+        ),
+        .executableTarget(
+            name: "CrashWriter",
+            dependencies: ["LedgerStorage"],
+            path: "Tests/CrashWriter"
+        ),
+        .testTarget(
+            name: "LedgerStorageTests",
+            dependencies: ["LedgerStorage", "LedgerTestSupport"],
+            exclude: [],
+            resources: []
+        ),
+        .testTarget(
+            name: "LedgerToolTests",
+            dependencies: ["LedgerTestSupport"]
+        ),
+    ]
+)

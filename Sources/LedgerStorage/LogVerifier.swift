@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What ``SegmentLog/verify(at:systemCalls:)`` checked and found.
+public struct VerificationReport: Sendable, Equatable {
+    /// One problem, located: `path:offset: reason`.
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        public var path: String
+        public var offset: Int64
+        public var reason: String
+        public var description: String { "\(path):\(offset): \(reason)" }
+    }
+
+    public var segments = 0
+    public var blocks = 0
+    public var records: UInt64 = 0
+    /// Bytes of segment files read and checked.
+    public var segmentBytes: Int64 = 0
+    public var indexEntries = 0
+    /// Damage: checksum mismatches, broken framing, position gaps, an index
+    /// disagreeing with its segment. `ledger verify` exits 1 when any.
+    public var problems: [Problem] = []
+    /// Not damage: an uncommitted or torn tail that the next writer's open
+    /// will cut, an index entry not yet written for a recent block.
+    public var notes: [Problem] = []
+
+    public var isClean: Bool { problems.isEmpty }
+}
+
+extension SegmentLog {
+    /// Checks every byte of a log without modifying it: each file header,
+    /// each block's header and payload checksum, that every payload
+    /// decompresses and its records fill it exactly, position continuity
+    /// within and across segments, and that every index entry matches the
+    /// block it names.
+    ///
+    /// Works on a log in use by a writer (it reads what is committed) and on
+    /// one that fails to open. Reads everything once: O(bytes).
+    ///
+    /// - Throws: `.notFound` when `directory` is not a log; `.io`. Damage is
+    ///   reported in the result, not thrown.
+    public static func verify(at directory: String) throws(StorageError) -> VerificationReport {
+        try verify(at: directory, systemCalls: LinuxSystemCalls())
+    }
+
+    package static func verify(at directory: String, systemCalls system: any SystemCalls) throws(StorageError) -> VerificationReport {
+        let fs = FileSystem(system)
+        let names = try fs.list(directory)
+        var report = VerificationReport()
+        guard names.contains(SegmentFormat.logFileName) else {
+            throw StorageError(.notFound, path: directory, message: "not a PatientLedger log (no LOG file)")
+        }
+        let logPath = directory + "/" + SegmentFormat.logFileName
+        var logID: [UInt8]?
+        do throws(StorageError) {
+            let file = try SystemFile.open(logPath, flags: O_RDONLY, system: system)
+            let bytes = try file.read(fromAbsoluteOffset: 0, count: SegmentFormat.logHeaderLength)
+            logID = try FileHeader.decode(bytes, expectedMagic: SegmentFormat.logMagic, path: logPath).logID
+        } catch where error.kind == .corruption || error.kind == .unsupportedVersion {
+            report.problems.append(.init(path: logPath, offset: error.offset ?? 0, reason: error.message))
+        }
+
+        let bases = names.compactMap { SegmentFormat.parseStem($0, suffix: SegmentFormat.segmentSuffix) }.sorted()
+        var expectedBase: UInt64 = 0
+        let reader = BlockReader()
+        for (i, base) in bases.enumerated() {
+            let stem = directory + "/" + SegmentFormat.fileStem(base)
+            let path = stem + SegmentFormat.segmentSuffix
+            let isLast = i == bases.count - 1
+            report.segments += 1
+            if base != expectedBase {
+                report.problems.append(.init(path: path, offset: 0,
+                    reason: "segment starts at position \(base) but the previous one ends at \(expectedBase)"))
+            }
+            let file = try SystemFile.open(path, flags: O_RDONLY, system: system)
+            let size = try file.size()
+            report.segmentBytes += size
+            let headerBytes = try file.read(fromAbsoluteOffset: 0, count: SegmentFormat.segmentHeaderLength)
+            do throws(StorageError) {
+                let header = try FileHeader.decode(headerBytes, expectedMagic: SegmentFormat.segmentMagic, path: path)
+                if let logID, header.logID != logID {
+                    report.problems.append(.init(path: path, offset: 16, reason: "segment belongs to another log"))
+                }
+                if header.basePosition != base {
+                    report.problems.append(.init(path: path, offset: 32, reason: "segment header says base \(header.basePosition), its name says \(base)"))
+                }
+            } catch {
+                if isLast && size <= Int64(SegmentFormat.segmentHeaderLength) {
+                    report.notes.append(.init(path: path, offset: 0, reason: "segment creation interrupted; the next open removes it"))
+                } else {
+                    report.problems.append(.init(path: path, offset: error.offset ?? 0, reason: error.message))
+                }
+                expectedBase = base
+                continue
+            }
+
+            // Every block, resynchronizing after damage to report what follows.
+            var blocks: [IndexEntry] = []
+            var at = Int64(SegmentFormat.segmentHeaderLength)
+            var next = base
+            var committedEnd = at
+            var lastEndsBatch = true
+            let scanner = SegmentScanner(file: file, reader: reader)
+            while at < size {
+                do throws(StorageError) {
+                    if size - at < Int64(SegmentFormat.blockHeaderLength) {
+                        throw StorageError.corruption(path, at, "partial block header at end of file")
+                    }
+                    try reader.load(file, at: at, expected: nil)
+                    try reader.validateRecords()
+                    let header = reader.header!
+                    if header.firstPosition != next {
+                        report.problems.append(.init(path: path, offset: at,
+                            reason: "block position \(header.firstPosition) does not follow \(next)"))
+                    }
+                    blocks.append(IndexEntry(header: header, offset: at))
+                    report.blocks += 1
+                    report.records += UInt64(header.recordCount)
+                    at += Int64(header.totalLength)
+                    next = header.endPosition
+                    lastEndsBatch = header.endsBatch
+                    if header.endsBatch { committedEnd = at }
+                } catch where error.kind == .corruption {
+                    let resume = try nextIntactBlock(file, after: at, fileSize: size, reader: reader)
+                    let claim = try scanner.laterDurabilityClaims(after: at, fileSize: size)
+                    if isLast && resume == nil && claim <= UInt64(at) {
+                        report.notes.append(.init(path: path, offset: at,
+                            reason: "torn tail (\(error.message)); the next open by a writer cuts \(size - committedEnd) bytes"))
+                    } else {
+                        report.problems.append(.init(path: path, offset: at, reason: error.message))
+                    }
+                    guard let resume else { at = size; break }
+                    at = resume.offset
+                    next = resume.position
+                }
+            }
+            if !lastEndsBatch && at >= size && committedEnd < size {
+                if isLast {
+                    report.notes.append(.init(path: path, offset: committedEnd, reason: "batch not completed; the next open by a writer cuts it"))
+                } else {
+                    report.problems.append(.init(path: path, offset: committedEnd, reason: "sealed segment ends inside a batch"))
+                }
+            }
+            expectedBase = next
+
+            // The index against the blocks.
+            let indexPath = stem + SegmentFormat.indexSuffix
+            let loaded = try SegmentIndexFile.load(path: indexPath, logID: logID ?? [], base: base, system: system)
+            report.indexEntries += loaded.entries.count
+            if let problem = loaded.problem {
+                if problem.reason == "index file missing" && isLast {
+                    report.notes.append(.init(path: indexPath, offset: 0, reason: "index file missing; rebuilt on open"))
+                } else {
+                    report.problems.append(.init(path: indexPath, offset: problem.offset, reason: problem.reason))
+                }
+            }
+            for (k, entry) in loaded.entries.enumerated() {
+                let entryOffset = Int64(SegmentFormat.indexHeaderLength + k * SegmentFormat.indexEntryLength)
+                if k >= blocks.count || blocks[k] != entry {
+                    report.problems.append(.init(path: indexPath, offset: entryOffset, reason: "index entry does not match block"))
+                    break
+                }
+            }
+            if !isLast && loaded.problem == nil && loaded.entries.count < blocks.count {
+                report.problems.append(.init(path: indexPath, offset: Int64(SegmentFormat.indexHeaderLength + loaded.entries.count * SegmentFormat.indexEntryLength),
+                                             reason: "index of a sealed segment lacks \(blocks.count - loaded.entries.count) blocks"))
+            }
+        }
+        return report
+    }
+
+    /// The next offset after `offset` where an intact block starts, found by
+    /// searching for a header whose checksum matches.
+    private static func nextIntactBlock(_ file: SystemFile, after offset: Int64, fileSize: Int64, reader: BlockReader) throws(StorageError) -> (offset: Int64, position: UInt64)? {
+        let headerLength = SegmentFormat.blockHeaderLength
+        let chunk = 1 << 20
+        var buffer = [UInt8](repeating: 0, count: chunk + headerLength)
+        var start = offset + 1
+        while start + Int64(headerLength) <= fileSize {
+            let want = Int(min(Int64(buffer.count), fileSize - start))
+            buffer = try file.read(fromAbsoluteOffset: start, count: want)
+            let got = buffer.count
+            var found: (Int64, UInt64)?
+            buffer.withUnsafeBytes { raw in
+                var i = 0
+                while i + headerLength <= got {
+                    if raw[i + 4] == 0x50, raw[i + 5] == 0x42, raw[i + 6] == 0x4C, raw[i + 7] == 0x4B,
+                       case .success(let header) = BlockHeader.decode(UnsafeRawBufferPointer(rebasing: raw[i..<(i + headerLength)])) {
+                        found = (start + Int64(i), header.firstPosition)
+                        return
+                    }
+                    i += 1
+                }
+            }
+            if let found { return found }
+            if got < buffer.count { break }
+            start += Int64(chunk)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,282 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
+extension SegmentLog {
+    /// Appends `batch` atomically and returns the positions it received.
+    ///
+    /// After a crash at any instant the batch is wholly present or wholly
+    /// absent. When it is durable depends on ``LogOptions/durability``:
+    /// before this returns with `.everyAppend`; within the group-commit
+    /// interval with `.groupCommit`; at the next ``flush()`` with `.noSync`.
+    /// It is visible to readers once committed (at the latest when durable).
+    ///
+    /// - Returns: the positions of the batch's records, in batch order.
+    /// - Throws: `.invalidArgument` for an empty batch or a record over
+    ///   64 MiB; `.readOnly`; `.closed`; `.io` when a write or sync fails,
+    ///   after which every append throws `.writerFailed` until the log is
+    ///   reopened (reopening recovers the tail).
+    /// - Complexity: amortized O(bytes); allocation-free once the log's
+    ///   buffers have grown to the block size.
+    @discardableResult
+    public func append(_ batch: RecordBatch) throws(StorageError) -> Range<UInt64> {
+        guard !batch.isEmpty else { throw StorageError(.invalidArgument, message: "empty batch") }
+        guard batch.largestRecord <= SegmentFormat.maxRecordLength else {
+            throw StorageError(.invalidArgument, message: "record of \(batch.largestRecord) bytes exceeds the 64 MiB limit")
+        }
+        return try withWriter { (w: inout WriterState) throws(StorageError) -> Range<UInt64> in
+            try checkWritable(w)
+            do throws(StorageError) {
+                if w.writeOffset + Int64(w.builder.rawCount) >= options.segmentBytes,
+                   w.writeOffset > Int64(SegmentFormat.segmentHeaderLength) || !w.builder.isEmpty {
+                    try rollLocked(&w)
+                }
+                let first = w.nextPosition
+                let blockBytes = options.blockBytes
+                try batch.forEach { (timestamp, payload) throws(StorageError) in
+                    let builder = w.builder
+                    if !builder.isEmpty,
+                       builder.rawCount + BlockBuilder.maxEncodedSize(payloadCount: payload.count) > blockBytes {
+                        try writeBlockLocked(&w, batchEnd: builder.endsAtBatchBoundary)
+                    }
+                    builder.add(timestamp: timestamp, payload: payload)
+                    builder.endsAtBatchBoundary = false
+                }
+                w.builder.endsAtBatchBoundary = true
+                w.nextPosition += UInt64(batch.count)
+                w.unsyncedBytes += batch.payloadBytes
+                if w.builder.rawCount >= blockBytes {
+                    try writeBlockLocked(&w, batchEnd: true)
+                }
+                switch options.durability {
+                case .everyAppend:
+                    try commitLocked(&w)
+                    try syncLocked(&w, checkpoint: false)
+                case .groupCommit(let interval, let maxBytes):
+                    if w.unsyncedBytes >= maxBytes {
+                        try commitLocked(&w)
+                        try syncLocked(&w, checkpoint: false)
+                    } else {
+                        armTimerLocked(&w, interval)
+                    }
+                case .noSync(let interval):
+                    if !w.builder.isEmpty { armTimerLocked(&w, interval) }
+                }
+                return first..<(first + UInt64(batch.count))
+            } catch {
+                w.failure = error
+                throw error
+            }
+        }
+    }
+
+    /// Appends one record; see ``append(_:)``.
+    @discardableResult
+    public func append<Bytes: Sequence<UInt8>>(timestamp: Int64, payload: Bytes) throws(StorageError) -> UInt64 {
+        var batch = RecordBatch()
+        batch.append(timestamp: timestamp, payload: payload)
+        return try append(batch).lowerBound
+    }
+
+    /// Commits and syncs everything appended before the call, whatever the
+    /// durability mode, and checkpoints the active segment's index.
+    ///
+    /// - Throws: `.io` when the write or sync fails (the writer then fails
+    ///   every later call until reopened), `.closed`, `.readOnly`.
+    public func flush() throws(StorageError) {
+        try withWriter { (w: inout WriterState) throws(StorageError) in
+            try checkWritable(w)
+            do throws(StorageError) {
+                try commitLocked(&w)
+                try syncLocked(&w, checkpoint: true)
+            } catch {
+                w.failure = error
+                throw error
+            }
+        }
+    }
+
+    func checkWritable(_ w: WriterState) throws(StorageError) {
+        if w.closed { throw StorageError(.closed, path: directory, message: "log is closed") }
+        if let failure = w.failure {
+            throw StorageError(.writerFailed, path: failure.path, offset: failure.offset, errno: failure.errno,
+                               message: "an earlier write failed (\(failure.message)); reopen the log to recover")
+        }
+    }
+
+    // MARK: - Under the writer lock
+
+    /// Writes the builder's records as a block and, for a batch-ending block,
+    /// publishes every block written since the previous one.
+    func writeBlockLocked(_ w: inout WriterState, batchEnd: Bool) throws(StorageError) {
+        let (header, bytes) = w.builder.seal(batchEnd: batchEnd, durableThrough: UInt64(w.durableOffset), compress: true)
+        try w.segment.file.write(toAbsoluteOffset: w.writeOffset, bytes)
+        w.unpublished.append(IndexEntry(header: header, offset: w.writeOffset))
+        w.writeOffset += Int64(bytes.count)
+        w.builder.reset(firstPosition: header.endPosition)
+        if batchEnd {
+            publish(w.unpublished)
+            w.unpublished.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Writes the records buffered so far (which end at a batch boundary).
+    func commitLocked(_ w: inout WriterState) throws(StorageError) {
+        precondition(w.builder.endsAtBatchBoundary)
+        if !w.builder.isEmpty { try writeBlockLocked(&w, batchEnd: true) }
+    }
+
+    /// Syncs the active segment, advances the durable position and, when due
+    /// (or when `checkpoint`), writes the newly durable index entries.
+    func syncLocked(_ w: inout WriterState, checkpoint: Bool) throws(StorageError) {
+        guard w.durableOffset < w.writeOffset || checkpoint else { return }
+        let end = published.withLock { $0.endPosition }
+        if w.durableOffset < w.writeOffset {
+            try w.segment.file.synchronizeData()
+            w.durableOffset = w.writeOffset
+        }
+        w.unsyncedBytes = 0
+        markDurable(end)
+        if checkpoint || w.durableOffset - w.lastCheckpointOffset >= options.indexCheckpointBytes {
+            try checkpointIndexLocked(&w)
+        }
+    }
+
+    /// Appends the durable, not yet persisted entries to the `.idx` file and
+    /// syncs it. Every entry written describes a block already durable.
+    func checkpointIndexLocked(_ w: inout WriterState) throws(StorageError) {
+        let entries = published.withLock { state -> ArraySlice<IndexEntry> in
+            let all = state.segments[state.segments.count - 1].entries
+            return all[w.persistedEntries...]
+        }
+        guard !entries.isEmpty else { return }
+        let bytes = SegmentIndexFile.encode(entries)
+        let at = Int64(SegmentFormat.indexHeaderLength + w.persistedEntries * SegmentFormat.indexEntryLength)
+        try w.indexFile.write(toAbsoluteOffset: at, bytes: bytes)
+        try w.indexFile.synchronizeData()
+        w.persistedEntries += entries.count
+        w.lastCheckpointOffset = w.durableOffset
+    }
+
+    /// Seals the active segment and starts a new one at the next position.
+    ///
+    /// Order: commit and sync the old segment and its index; create the new
+    /// segment and index files, each header written and synced; sync the
+    /// directory. A crash in between leaves at worst an empty or headerless
+    /// last segment, which the next open removes.
+    func rollLocked(_ w: inout WriterState) throws(StorageError) {
+        try commitLocked(&w)
+        try syncLocked(&w, checkpoint: true)
+        let base = w.nextPosition
+        let segment = try createSegmentFiles(base: base)
+        w.segment = segment.segment
+        w.indexFile = segment.index
+        w.writeOffset = Int64(SegmentFormat.segmentHeaderLength)
+        w.durableOffset = w.writeOffset
+        w.lastCheckpointOffset = w.writeOffset
+        w.persistedEntries = 0
+        w.builder.reset(firstPosition: base)
+        published.withLock { state in
+            state.segments.append(SegmentView(segment: segment.segment, entries: [],
+                                              endOffset: Int64(SegmentFormat.segmentHeaderLength), endPosition: base))
+        }
+    }
+
+    /// Creates `<base>.seg` and `<base>.idx` with synced headers, then syncs
+    /// the directory.
+    func createSegmentFiles(base: UInt64) throws(StorageError) -> (segment: Segment, index: SystemFile) {
+        try Self.createSegmentFiles(directory: directory, base: base, logID: logID, system: options.systemCalls)
+    }
+
+    static func createSegmentFiles(directory: String, base: UInt64, logID: [UInt8], system: any SystemCalls) throws(StorageError) -> (segment: Segment, index: SystemFile) {
+        let stem = directory + "/" + SegmentFormat.fileStem(base)
+        let file = try SystemFile.open(stem + SegmentFormat.segmentSuffix, flags: O_RDWR | O_CREAT | O_TRUNC, system: system)
+        let header = FileHeader(magic: SegmentFormat.segmentMagic, logID: logID, basePosition: base,
+                                createdAtMillis: currentTimeMillis()).encoded()
+        try file.write(toAbsoluteOffset: 0, bytes: header)
+        try file.synchronizeData()
+        let index = try SystemFile.open(stem + SegmentFormat.indexSuffix, flags: O_RDWR | O_CREAT | O_TRUNC, system: system)
+        let indexHeader = SegmentIndexFile.header(logID: logID, base: base)
+        try index.write(toAbsoluteOffset: 0, bytes: indexHeader)
+        try index.synchronizeData()
+        try FileSystem(system).synchronizeDirectory(directory)
+        return (Segment(base: base, file: file, indexPath: stem + SegmentFormat.indexSuffix), index)
+    }
+
+    func armTimerLocked(_ w: inout WriterState, _ interval: Duration) {
+        guard !w.timerArmed else { return }
+        w.timerArmed = true
+        let (seconds, attoseconds) = interval.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        timerQueue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [weak self] in
+            self?.timerFired()
+        }
+    }
+
+    /// The group-commit (or no-sync write-out) timer.
+    func timerFired() {
+        try? withWriter { (w: inout WriterState) throws(StorageError) in
+            w.timerArmed = false
+            guard !w.closed, w.failure == nil else { return }
+            do throws(StorageError) {
+                try commitLocked(&w)
+                if case .groupCommit = options.durability {
+                    try syncLocked(&w, checkpoint: false)
+                }
+            } catch {
+                w.failure = error
+            }
+        }
+    }
+
+    // MARK: - Publishing
+
+    func publish(_ entries: [IndexEntry]) {
+        let resumed = published.withLock { state -> [Waiter] in
+            let last = state.segments.count - 1
+            var running = state.maxTimestamp
+            for var entry in entries {
+                running = max(running, entry.maxTimestamp)
+                entry.runningMaxTimestamp = running
+                state.segments[last].entries.append(entry)
+            }
+            state.maxTimestamp = running
+            if let final = entries.last {
+                state.segments[last].endOffset = final.endOffset
+                state.segments[last].endPosition = final.endPosition
+                state.endPosition = final.endPosition
+            }
+            return takeWaiters(&state)
+        }
+        for waiter in resumed { waiter.continuation.resume(returning: true) }
+    }
+
+    func markDurable(_ position: UInt64) {
+        let resumed = published.withLock { state -> [Waiter] in
+            state.durablePosition = max(state.durablePosition, position)
+            return takeWaiters(&state)
+        }
+        for waiter in resumed { waiter.continuation.resume(returning: true) }
+    }
+
+    /// Removes and returns the waiters whose condition now holds.
+    func takeWaiters(_ state: inout Published) -> [Waiter] {
+        guard !state.waiters.isEmpty else { return [] }
+        var ready: [Waiter] = []
+        state.waiters.removeAll { waiter in
+            let reached = waiter.durable ? state.durablePosition >= waiter.position : state.endPosition > waiter.position
+            if reached { ready.append(waiter) }
+            return reached
+        }
+        return ready
+    }
+}
+
+func currentTimeMillis() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+}

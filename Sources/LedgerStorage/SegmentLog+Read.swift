@@ -1,0 +1,198 @@
+extension SegmentLog {
+    /// Where a position's block is.
+    struct BlockLocation {
+        var segment: Segment
+        var entry: IndexEntry
+    }
+
+    /// Finds the block holding `position`, or nil when it is not committed.
+    func locate(_ position: UInt64) -> BlockLocation? {
+        published.withLock { state -> BlockLocation? in
+            guard position < state.endPosition else { return nil }
+            var low = 0
+            var high = state.segments.count - 1
+            while low < high {
+                let mid = (low + high + 1) / 2
+                if state.segments[mid].base <= position { low = mid } else { high = mid - 1 }
+            }
+            let view = state.segments[low]
+            guard position >= view.base, position < view.endPosition, !view.entries.isEmpty else { return nil }
+            return BlockLocation(segment: view.segment, entry: view.entries[view.entryIndex(containing: position)])
+        }
+    }
+
+    /// Reads the record at `position`.
+    ///
+    /// Reads and checks one block (header and payload checksums, its match
+    /// with the index) and decompresses it. Thread-safe.
+    ///
+    /// - Throws: `.invalidArgument` when `position >= endPosition`;
+    ///   `.corruption` naming the segment file and block offset when the
+    ///   block fails a check (never returns damaged bytes); `.io`.
+    /// - Complexity: O(log blocks) plus one block read. Allocates the payload.
+    public func read(at position: UInt64) throws(StorageError) -> LogRecord {
+        guard let location = locate(position) else {
+            throw StorageError(.invalidArgument, path: directory,
+                               message: "position \(position) is past the end of the log (\(endPosition))")
+        }
+        return try withReader { (reader) throws(StorageError) -> LogRecord in
+            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+            var found: LogRecord?
+            do {
+                try reader.forEachRecord(from: position) { view in
+                    found = view.copy()
+                    return false
+                }
+            } catch let error as StorageError {
+                throw error
+            } catch {
+                fatalError("unreachable")
+            }
+            guard let found else {
+                throw StorageError.corruption(location.segment.path, location.entry.fileOffset, "block lacks an indexed record")
+            }
+            return found
+        }
+    }
+
+    /// Calls `body` with every committed record from `start` up to (not
+    /// including) `end`, in position order, without copying payloads.
+    ///
+    /// The views are valid only inside `body`. Return false from `body` to
+    /// stop early. Records committed while the scan runs are included when
+    /// `end` allows. Thread-safe; each block is read and checked once.
+    ///
+    /// ```swift
+    /// var bytes = 0
+    /// try log.scan(from: 0) { record in bytes += record.payload.count; return true }
+    /// ```
+    ///
+    /// - Returns: the position after the last record passed to `body`.
+    @discardableResult
+    public func scan(from start: UInt64 = 0, to end: UInt64 = .max, _ body: (RecordView) throws -> Bool) throws -> UInt64 {
+        let reader = checkOutReader()
+        defer { checkInReader(reader) }
+        var position = start
+        while position < end, let location = locate(position) {
+            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+            var stopped = false
+            try reader.forEachRecord(from: position) { view in
+                guard view.position < end else { stopped = true; return false }
+                position = view.position + 1
+                if try !body(view) { stopped = true; return false }
+                return true
+            }
+            if stopped { break }
+        }
+        return position
+    }
+
+    /// A cursor over committed records from `position` on.
+    ///
+    /// ```swift
+    /// let cursor = log.records(from: 0)
+    /// while let record = try cursor.next() { print(record.position, record.timestamp) }
+    /// ```
+    public func records(from position: UInt64 = 0) -> LogCursor {
+        LogCursor(log: self, position: position)
+    }
+
+    /// The first position whose record has a timestamp `>= timestamp`, or
+    /// ``endPosition`` when there is none.
+    ///
+    /// Timestamps need not increase along the log (events arrive late). As in
+    /// Kafka's offsets-for-times, this is the *earliest* such position: every
+    /// record before it has a smaller timestamp; records after it may too.
+    /// Binary search over the index's running maximum, then one block read.
+    public func position(ofFirstTimestampAtLeast timestamp: Int64) throws(StorageError) -> UInt64 {
+        let found = published.withLock { state -> (BlockLocation, UInt64)? in
+            for view in state.segments where !view.entries.isEmpty {
+                guard let last = view.entries.last, last.runningMaxTimestamp >= timestamp else { continue }
+                var low = 0
+                var high = view.entries.count - 1
+                while low < high {
+                    let mid = (low + high) / 2
+                    if view.entries[mid].runningMaxTimestamp >= timestamp { high = mid } else { low = mid + 1 }
+                }
+                return (BlockLocation(segment: view.segment, entry: view.entries[low]), state.endPosition)
+            }
+            return nil
+        }
+        guard let (location, end) = found else { return endPosition }
+        return try withReader { (reader) throws(StorageError) -> UInt64 in
+            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+            var result = end
+            do {
+                try reader.forEachRecord(from: location.entry.firstPosition) { view in
+                    if view.timestamp >= timestamp { result = view.position; return false }
+                    return true
+                }
+            } catch let error as StorageError {
+                throw error
+            } catch {
+                fatalError("unreachable")
+            }
+            return result
+        }
+    }
+
+    /// A cursor from the first record with a timestamp `>= timestamp`; see
+    /// ``position(ofFirstTimestampAtLeast:)`` for what "first" means.
+    public func records(fromTimestamp timestamp: Int64) throws(StorageError) -> LogCursor {
+        LogCursor(log: self, position: try position(ofFirstTimestampAtLeast: timestamp))
+    }
+}
+
+/// A single-pass, throwing iterator over a log's committed records.
+///
+/// Decompresses each block once and hands out its records in order; sees
+/// records committed after it was created. Not thread-safe: use one cursor
+/// per thread (the log itself is shared freely).
+public final class LogCursor {
+    let log: SegmentLog
+    /// The position of the record the next call to ``next()`` returns.
+    public private(set) var position: UInt64
+    private let reader = BlockReader()
+    private var slots: [(timestamp: Int64, start: Int, end: Int)] = []
+    private var slotBase: UInt64 = 0
+
+    init(log: SegmentLog, position: UInt64) {
+        self.log = log
+        self.position = position
+    }
+
+    /// The next record, or nil at the end of what is committed now.
+    /// - Throws: `.corruption` naming file and offset, `.io`.
+    public func next() throws(StorageError) -> LogRecord? {
+        let index = Int(truncatingIfNeeded: position &- slotBase)
+        if position < slotBase || index >= slots.count {
+            guard try loadBlock() else { return nil }
+            return try next()
+        }
+        let slot = slots[index]
+        let payload = reader.payload
+        position += 1
+        return LogRecord(position: position - 1, timestamp: slot.timestamp,
+                         payload: Array(UnsafeRawBufferPointer(rebasing: payload[slot.start..<slot.end])))
+    }
+
+    private func loadBlock() throws(StorageError) -> Bool {
+        guard let location = log.locate(position) else { return false }
+        try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+        slots.removeAll(keepingCapacity: true)
+        slotBase = location.entry.firstPosition
+        let base = reader.payload.baseAddress
+        do {
+            try reader.forEachRecord(from: slotBase) { view in
+                let start = (base != nil && view.payload.baseAddress != nil) ? view.payload.baseAddress! - base! : 0
+                slots.append((view.timestamp, start, start + view.payload.count))
+                return true
+            }
+        } catch let error as StorageError {
+            throw error
+        } catch {
+            fatalError("unreachable")
+        }
+        return true
+    }
+}

@@ -54,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CrashWriter",
-            dependencies: ["LedgerStorage"],
+            dependencies: ["LedgerStorage", "LedgerTestSupport"],
             path: "Tests/CrashWriter"
         ),
         .testTarget(
@@ -65,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LedgerToolTests",
-            dependencies: ["LedgerTestSupport"]
+            dependencies: ["LedgerTool", "PatientLedger", "LedgerTestSupport"]
         ),
     ]
 )

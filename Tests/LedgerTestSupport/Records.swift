@@ -43,3 +43,30 @@ public func smallOptions(durability: Durability = .everyAppend, segmentBytes: In
     if let systemCalls { options.systemCalls = systemCalls }
     return options
 }
+
+/// The workload of the crash tests: batch sizes are a function of the
+/// batch's first position, so any process can tell where batches end.
+public enum CrashWorkload {
+    /// The size (1...40) of the batch that starts at `position`.
+    public static func batchSize(at position: UInt64) -> Int {
+        var z = position &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % 40) + 1
+    }
+
+    /// Whether a batch ends exactly at `end`.
+    public static func isBatchBoundary(_ end: UInt64) -> Bool {
+        var p: UInt64 = 0
+        while p < end { p += UInt64(batchSize(at: p)) }
+        return p == end
+    }
+
+    /// The options both the child and the checks use.
+    public static func options(_ mode: String) -> LogOptions {
+        let durability: Durability = mode == "group" ? .groupCommit(interval: .milliseconds(1), maxBytes: 64 << 10) : .everyAppend
+        var options = smallOptions(durability: durability, segmentBytes: 48 << 10, blockBytes: 2048)
+        options.indexCheckpointBytes = 16 << 10
+        return options
+    }
+}

@@ -17,6 +17,9 @@ final class BlockReader: @unchecked Sendable {
     private(set) var offset: Int64 = 0
     private var rawCount = 0
 
+    /// The reason given when a block is not the one its index entry names.
+    static let indexMismatch = "index entry does not match block"
+
     init(capacity: Int = 64 << 10) {
         stored = .allocate(byteCount: capacity, alignment: 8)
         raw = .allocate(byteCount: capacity, alignment: 8)
@@ -52,10 +55,8 @@ final class BlockReader: @unchecked Sendable {
         case .success(let h): decoded = h
         case .failure(let f): throw StorageError.corruption(file.path, offset, f.reason.rawValue)
         }
-        if let expected {
-            guard decoded.firstPosition == expected.firstPosition, decoded.recordCount == expected.recordCount,
-                  decoded.totalLength == Int(expected.blockLength)
-            else { throw StorageError.corruption(file.path, offset, "index entry does not match block") }
+        if let expected, IndexEntry(header: decoded, offset: offset) != expected {
+            throw StorageError.corruption(file.path, offset, Self.indexMismatch)
         }
         let total = decoded.totalLength
         if total > knownLength {

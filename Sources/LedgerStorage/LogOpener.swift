@@ -8,9 +8,11 @@ import Darwin
 ///
 /// Recovery of each segment (Docs/SegmentFormat.md, "Recovery"):
 /// 1. Check the segment header (magic, version, log id, base = file name).
-/// 2. Load the `.idx` file's valid, contiguous prefix of entries, drop any
-///    past the end of the data, and check the last one against its block.
-///    A damaged index is reported and rebuilt, never trusted.
+/// 2. Load the `.idx` file's valid, contiguous prefix of entries and check
+///    the last one against its block. Entries are written only for durable
+///    blocks, so a segment shorter than its index, or a damaged block the
+///    index names, is damage. An index that names an intact block wrongly,
+///    or whose entries fail their checksums, is reported and rebuilt.
 /// 3. Scan and check every block past the last index entry (the unflushed
 ///    tail). Sealed segments must be intact to the end; the last segment's
 ///    torn tail is cut (read-only handles ignore it instead).
@@ -148,12 +150,20 @@ struct LogOpener {
             report.events.append(.init(path: indexPath, offset: problem.offset, bytesDropped: 0, reason: "\(problem.reason); rebuilt from segment"))
             rewriteIndex = true
         }
+        // An index entry is written only once its block is durable, so the
+        // index is proof: damage up to its end is damage, never a torn tail.
         if let last = entries.last {
-            var consistent = last.endOffset <= size
-            if consistent {
-                do { try reader.load(file, at: last.fileOffset, expected: last) } catch where error.kind == .corruption { consistent = false }
+            if last.endOffset > size {
+                throw StorageError.corruption(path, size,
+                    "segment ends before its durable, indexed data (index reaches offset \(last.endOffset))")
             }
-            if !consistent {
+            do throws(StorageError) {
+                try reader.load(file, at: last.fileOffset, expected: nil)
+            } catch where error.kind == .corruption {
+                throw StorageError.corruption(path, last.fileOffset, "\(error.message) in data that was durable")
+            }
+            if IndexEntry(header: reader.header!, offset: last.fileOffset) != last {
+                // An intact block that is not the one named: the index is wrong.
                 report.events.append(.init(path: indexPath, offset: 0, bytesDropped: 0,
                                            reason: "index does not match segment; rebuilt from segment"))
                 entries.removeAll()

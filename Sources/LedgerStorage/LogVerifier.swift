@@ -97,12 +97,25 @@ extension SegmentLog {
                 continue
             }
 
+            // Index entries name durable blocks: damage before their end is
+            // never a torn tail.
+            let indexPath = stem + SegmentFormat.indexSuffix
+            let loaded: SegmentIndexFile.Loaded
+            do throws(StorageError) {
+                loaded = try SegmentIndexFile.load(path: indexPath, logID: logID ?? [], base: base, system: system)
+            } catch where error.kind == .unsupportedVersion {
+                report.problems.append(.init(path: indexPath, offset: 0, reason: error.message))
+                loaded = SegmentIndexFile.Loaded(entries: [], problem: nil)
+            }
+            let indexedEnd = loaded.entries.last?.endOffset ?? 0
+
             // Every block, resynchronizing after damage to report what follows.
             var blocks: [IndexEntry] = []
             var at = Int64(SegmentFormat.segmentHeaderLength)
             var next = base
             var committedEnd = at
             var lastEndsBatch = true
+            var damaged: Set<Int64> = []
             let scanner = SegmentScanner(file: file, reader: reader)
             while at < size {
                 do throws(StorageError) {
@@ -124,9 +137,12 @@ extension SegmentLog {
                     lastEndsBatch = header.endsBatch
                     if header.endsBatch { committedEnd = at }
                 } catch where error.kind == .corruption {
+                    damaged.insert(at)
                     let resume = try nextIntactBlock(file, after: at, fileSize: size, reader: reader)
                     let claim = try scanner.laterDurabilityClaims(after: at, fileSize: size)
-                    if isLast && resume == nil && claim <= UInt64(at) {
+                    // The rule open applies (SegmentScanner): torn when no
+                    // intact later block, nor the index, shows it durable.
+                    if isLast && claim <= UInt64(at) && at >= indexedEnd {
                         report.notes.append(.init(path: path, offset: at,
                             reason: "torn tail (\(error.message)); the next open by a writer cuts \(size - committedEnd) bytes"))
                     } else {
@@ -147,8 +163,6 @@ extension SegmentLog {
             expectedBase = next
 
             // The index against the blocks.
-            let indexPath = stem + SegmentFormat.indexSuffix
-            let loaded = try SegmentIndexFile.load(path: indexPath, logID: logID ?? [], base: base, system: system)
             report.indexEntries += loaded.entries.count
             if let problem = loaded.problem {
                 if problem.reason == "index file missing" && isLast {
@@ -157,9 +171,12 @@ extension SegmentLog {
                     report.problems.append(.init(path: indexPath, offset: problem.offset, reason: problem.reason))
                 }
             }
+            let blockAt = Dictionary(blocks.map { ($0.fileOffset, $0) }, uniquingKeysWith: { first, _ in first })
             for (k, entry) in loaded.entries.enumerated() {
                 let entryOffset = Int64(SegmentFormat.indexHeaderLength + k * SegmentFormat.indexEntryLength)
-                if k >= blocks.count || blocks[k] != entry {
+                // A block that could not be read is reported above, in the segment.
+                if damaged.contains(entry.fileOffset) { continue }
+                if blockAt[entry.fileOffset] != entry {
                     report.problems.append(.init(path: indexPath, offset: entryOffset, reason: "index entry does not match block"))
                     break
                 }
@@ -196,7 +213,7 @@ extension SegmentLog {
                 }
             }
             if let found { return found }
-            if got < buffer.count { break }
+            if got < want { break }
             start += Int64(chunk)
         }
         return nil

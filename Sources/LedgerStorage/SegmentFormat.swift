@@ -118,6 +118,16 @@ struct FileHeader: Equatable {
         guard version >= 1, raw.loadLE(at: 10, as: UInt16.self) == UInt16(length) else {
             throw StorageError.corruption(path, 8, "bad version or header length")
         }
+        let flags = raw.loadLE(at: 12, as: UInt32.self)
+        guard flags == 0 else {
+            // Version 1 defines no flags: a later version set one without
+            // raising the version, so this library cannot know its meaning.
+            throw StorageError(.unsupportedVersion, path: path, offset: 12,
+                               message: "uses features unknown to this PatientLedger (flags 0x\(String(flags, radix: 16))): upgrade PatientLedger to read it")
+        }
+        guard raw[50..<60].allSatisfy({ $0 == 0 }) else {
+            throw StorageError.corruption(path, 50, "reserved header bytes are not zero")
+        }
         return FileHeader(
             magic: expectedMagic, version: version,
             flags: raw.loadLE(at: 12, as: UInt32.self),

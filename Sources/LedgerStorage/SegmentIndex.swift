@@ -89,6 +89,9 @@ enum SegmentIndexFile {
         var entries: [IndexEntry]
         /// Why the loaded prefix stops short of the file's end, if it does.
         var problem: (offset: Int64, reason: String)?
+        /// Set when the index was written by a newer format version: callers
+        /// must refuse it rather than rebuild over it.
+        var refusal: StorageError? = nil
     }
 
     /// Reads the longest valid, contiguous prefix of entries.
@@ -105,12 +108,13 @@ enum SegmentIndexFile {
         let size = try file.size()
         let bytes = try file.read(fromAbsoluteOffset: 0, count: Int(size))
         let got = bytes.count
-        return bytes.withUnsafeBytes { raw in
+        let loaded = bytes.withUnsafeBytes { raw -> Loaded in
             let raw = UnsafeRawBufferPointer(rebasing: raw[0..<got])
             let header: FileHeader
             do throws(StorageError) {
                 header = try FileHeader.decode(raw, expectedMagic: SegmentFormat.indexMagic, path: path)
             } catch {
+                if error.kind == .unsupportedVersion { return Loaded(entries: [], problem: nil, refusal: error) }
                 return Loaded(entries: [], problem: (0, error.message))
             }
             guard header.logID == logID, header.basePosition == base,
@@ -138,11 +142,13 @@ enum SegmentIndexFile {
             }
             return Loaded(entries: entries, problem: nil)
         }
+        if let refusal = loaded.refusal { throw refusal }
+        return loaded
     }
 
     static func header(logID: [UInt8], base: UInt64) -> [UInt8] {
         FileHeader(magic: SegmentFormat.indexMagic, logID: logID, basePosition: base,
-                   extra: UInt16(SegmentFormat.indexEntryLength)).encoded()
+                   createdAtMillis: currentTimeMillis(), extra: UInt16(SegmentFormat.indexEntryLength)).encoded()
     }
 
     static func encode(_ entries: ArraySlice<IndexEntry>) -> [UInt8] {

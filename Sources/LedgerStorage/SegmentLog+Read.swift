@@ -21,6 +21,43 @@ extension SegmentLog {
         }
     }
 
+    /// Loads and checks the block at `location`. When the block is intact but
+    /// is not the one the index entry names (a damaged index that passed its
+    /// checksums), rebuilds the segment's entries from the segment and
+    /// retries once: a damaged index never yields a wrong read.
+    func load(_ reader: BlockReader, _ location: BlockLocation) throws(StorageError) {
+        do throws(StorageError) {
+            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+        } catch where error.message == BlockReader.indexMismatch {
+            guard try reindex(location.segment), let fixed = locate(location.entry.firstPosition) else { throw error }
+            try reader.load(fixed.segment.file, at: fixed.entry.fileOffset, expected: fixed.entry)
+        }
+    }
+
+    /// Replaces a segment's in-memory index with one scanned from the
+    /// segment's committed blocks. Returns false when the scan does not
+    /// reach the committed end intact (then the data is damaged).
+    func reindex(_ segment: Segment) throws(StorageError) -> Bool {
+        guard let view = published.withLock({ state in state.segments.first { $0.segment === segment } }) else { return false }
+        let scanned = try SegmentScanner(file: segment.file, reader: BlockReader())
+            .scan(from: Int64(SegmentFormat.segmentHeaderLength), position: segment.base, fileSize: view.endOffset)
+        guard scanned.tail == nil, scanned.endOffset == view.endOffset else { return false }
+        published.withLock { state in
+            guard let i = state.segments.firstIndex(where: { $0.segment === segment }) else { return }
+            let later = state.segments[i].entries.filter { $0.fileOffset >= view.endOffset }
+            state.segments[i].entries = scanned.entries + later
+            var running = Int64.min
+            for s in state.segments.indices {
+                for e in state.segments[s].entries.indices {
+                    running = max(running, state.segments[s].entries[e].maxTimestamp)
+                    state.segments[s].entries[e].runningMaxTimestamp = running
+                }
+            }
+            state.maxTimestamp = running
+        }
+        return true
+    }
+
     /// Reads the record at `position`.
     ///
     /// Reads and checks one block (header and payload checksums, its match
@@ -36,7 +73,7 @@ extension SegmentLog {
                                message: "position \(position) is past the end of the log (\(endPosition))")
         }
         return try withReader { (reader) throws(StorageError) -> LogRecord in
-            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+            try self.load(reader, location)
             var found: LogRecord?
             do {
                 try reader.forEachRecord(from: position) { view in
@@ -74,7 +111,7 @@ extension SegmentLog {
         defer { checkInReader(reader) }
         var position = start
         while position < end, let location = locate(position) {
-            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+            try self.load(reader, location)
             var stopped = false
             try reader.forEachRecord(from: position) { view in
                 guard view.position < end else { stopped = true; return false }
@@ -120,7 +157,7 @@ extension SegmentLog {
         }
         guard let (location, end) = found else { return endPosition }
         return try withReader { (reader) throws(StorageError) -> UInt64 in
-            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+            try self.load(reader, location)
             var result = end
             do {
                 try reader.forEachRecord(from: location.entry.firstPosition) { view in
@@ -178,7 +215,7 @@ public final class LogCursor {
 
     private func loadBlock() throws(StorageError) -> Bool {
         guard let location = log.locate(position) else { return false }
-        try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+        try log.load(reader, location)
         slots.removeAll(keepingCapacity: true)
         slotBase = location.entry.firstPosition
         let base = reader.payload.baseAddress

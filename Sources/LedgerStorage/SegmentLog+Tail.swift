@@ -73,7 +73,8 @@ extension SegmentLog {
     /// writer's handle (it always sees its own commits).
     ///
     /// Incomplete or torn data at the end is ignored (the writer may be
-    /// writing it right now); damage in committed data throws `.corruption`.
+    /// writing it right now); damage in data a later block shows to be
+    /// durable throws `.corruption`.
     public func refresh() throws(StorageError) {
         guard isReadOnly else { return }
         try refreshGate.withLock { (_: inout Void) throws(StorageError) in
@@ -84,8 +85,13 @@ extension SegmentLog {
             if let last {
                 let size = try last.segment.file.size()
                 if size > last.endOffset {
-                    let scanned = try SegmentScanner(file: last.segment.file, reader: checkOutReader())
+                    let scanned = try SegmentScanner(file: last.segment.file, reader: BlockReader())
                         .scan(from: last.endOffset, position: last.endPosition, fileSize: size)
+                    // The writer may be writing the tail now; only bytes it
+                    // showed to be durable are damage.
+                    if let tail = scanned.tail, tail.isDamage {
+                        throw StorageError.corruption(last.segment.path, tail.damageOffset, "\(tail.reason) in data that was durable")
+                    }
                     if !scanned.entries.isEmpty {
                         var view = last
                         view.entries.append(contentsOf: scanned.entries)
@@ -142,8 +148,11 @@ extension SegmentLog {
         guard header.logID == logID, header.basePosition == base else {
             throw StorageError.corruption(file.path, 0, "segment header does not belong here")
         }
-        let scanned = try SegmentScanner(file: file, reader: checkOutReader())
+        let scanned = try SegmentScanner(file: file, reader: BlockReader())
             .scan(from: Int64(SegmentFormat.segmentHeaderLength), position: base, fileSize: size)
+        if let tail = scanned.tail, tail.isDamage {
+            throw StorageError.corruption(file.path, tail.damageOffset, "\(tail.reason) in data that was durable")
+        }
         return SegmentView(segment: Segment(base: base, file: file, indexPath: indexPath(base)),
                            entries: scanned.entries, endOffset: scanned.endOffset, endPosition: scanned.endPosition)
     }

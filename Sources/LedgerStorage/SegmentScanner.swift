@@ -106,7 +106,7 @@ struct SegmentScanner {
                     i += 1
                 }
             }
-            if got < buffer.count { break }
+            if got < want { break }
             start += Int64(chunk)
         }
         return claim

@@ -171,3 +171,49 @@ import LedgerTestSupport
         #expect(readOnly?.kind == .notFound)
     }
 }
+
+extension RecoveryTests {
+    /// Index entries are written only for durable blocks: damage in the last
+    /// indexed block is an error, never cut as if it were a torn tail.
+    @Test func damageInIndexedDataIsNeverCutAsATornTail() throws {
+        let dir = TemporaryDirectory()
+        let log = try SegmentLog.open(at: dir.path, options: smallOptions())
+        try log.append(TestRecords.batch(from: 0, count: 1))
+        let sizeA = fileSize(dir.appending(Self.segment))
+        try log.append(TestRecords.batch(from: 1, count: 1))
+        try log.close()  // writes the index: both blocks are named there
+        let size = fileSize(dir.appending(Self.segment))
+        flipBit(dir.appending(Self.segment), at: size - 3)
+        let error = #expect(throws: StorageError.self) { try SegmentLog.open(at: dir.path, options: smallOptions()) }
+        #expect(error?.kind == .corruption)
+        #expect(error?.offset == Int64(sizeA))
+        #expect(fileSize(dir.appending(Self.segment)) == size, "nothing was cut")
+        let report = try SegmentLog.verify(at: dir.path)
+        #expect(report.problems.map(\.offset) == [Int64(sizeA)])
+        // And a segment shorter than its index is damage too.
+        truncateFile(dir.appending(Self.segment), to: size - 10)
+        let short = #expect(throws: StorageError.self) { try SegmentLog.open(at: dir.path, options: smallOptions()) }
+        #expect(short?.kind == .corruption)
+    }
+
+    @Test func unknownHeaderFlagsAreRefusedAsANewerFormat() throws {
+        let dir = TemporaryDirectory()
+        let log = try SegmentLog.open(at: dir.path, options: smallOptions())
+        try log.append(TestRecords.batch(from: 0, count: 2))
+        try log.close()
+        for name in [Self.segment, SegmentFormat.fileStem(0) + SegmentFormat.indexSuffix, "LOG"] {
+            let work = TemporaryDirectory()
+            copyDirectory(dir.path, to: work.path)
+            var bytes = readFile(work.appending(name))
+            bytes.withUnsafeMutableBytes { raw in
+                raw.storeBytes(of: UInt32(4).littleEndian, toByteOffset: 12, as: UInt32.self)
+                let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<60]))
+                raw.storeBytes(of: CRC32C.mask(crc).littleEndian, toByteOffset: 60, as: UInt32.self)
+            }
+            writeFile(work.appending(name), bytes)
+            let error = #expect(throws: StorageError.self) { try SegmentLog.open(at: work.path, options: smallOptions()) }
+            #expect(error?.kind == .unsupportedVersion, "\(name)")
+            #expect(readFile(work.appending(name)) == bytes, "\(name) left as it was")
+        }
+    }
+}

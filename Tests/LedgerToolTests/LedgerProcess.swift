@@ -18,8 +18,8 @@ func runLedger(_ arguments: String...) throws -> LedgerRun {
     let scratch = TemporaryDirectory("ledger-run")
     let outPath = scratch.appending("stdout")
     let errPath = scratch.appending("stderr")
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    writeFile(outPath, [])
+    writeFile(errPath, [])
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try ledgerExecutable())
     process.arguments = arguments

@@ -1,0 +1,55 @@
+import ArgumentParser
+import PatientLedger
+
+/// `ledger verify LEDGER`: checks every byte of the ledger's log with
+/// ``SegmentLog/verify(at:)`` and reports each problem as `FILE:OFFSET: reason`.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check every checksum, position continuity and index.",
+        discussion: """
+            Reads the whole log without modifying it (safe beside a running writer) and
+            prints what it checked on standard output. Each problem goes to standard
+            error as `FILE:OFFSET: reason`; notes, which are not damage (such as a torn
+            tail the next writer's open will cut), as `note: FILE:OFFSET: reason`.
+
+            Exit status: 0 when no problem was found (notes allowed), 1 when any was,
+            74 when the ledger does not exist or cannot be read.
+            """
+    )
+
+    @OptionGroup var location: LedgerArgument
+
+    func run() throws {
+        let paths = location.paths
+        let report: VerificationReport
+        do {
+            report = try SegmentLog.verify(at: paths.log)
+        } catch {
+            throw failure(error, in: paths)
+        }
+        for problem in report.problems { StandardError.writeLine(problem.description) }
+        for note in report.notes { StandardError.writeLine("note: " + note.description) }
+
+        print("verified \(paths.log)")
+        print(HumanFormat.table([
+            ("segments", String(report.segments)),
+            ("blocks", String(report.blocks)),
+            ("records", String(report.records)),
+            ("bytes", "\(HumanFormat.bytes(report.segmentBytes)) (\(report.segmentBytes) bytes)"),
+            ("index entries", String(report.indexEntries)),
+        ], indent: "  "))
+        if !report.notes.isEmpty {
+            print("\(count(report.notes.count, "note")) (not damage), on standard error")
+        }
+        guard report.isClean else {
+            print("\(count(report.problems.count, "problem")) found, on standard error")
+            throw ExitStatus.corruptionFound
+        }
+        print("no problems found")
+    }
+
+    private func count(_ n: Int, _ noun: String) -> String {
+        n == 1 ? "1 \(noun)" : "\(n) \(noun)s"
+    }
+}

@@ -42,11 +42,15 @@ extension SegmentLog {
     ///
     /// - Throws: `.notFound` when `directory` is not a log; `.io`. Damage is
     ///   reported in the result, not thrown.
-    public static func verify(at directory: String) throws(StorageError) -> VerificationReport {
-        try verify(at: directory, systemCalls: LinuxSystemCalls())
+    ///
+    /// - Parameter progress: called after each block with the segment bytes
+    ///   checked so far and the total, for a progress bar; on this thread.
+    public static func verify(at directory: String, progress: ((_ checked: Int64, _ total: Int64) -> Void)? = nil) throws(StorageError) -> VerificationReport {
+        try verify(at: directory, systemCalls: LinuxSystemCalls(), progress: progress)
     }
 
-    package static func verify(at directory: String, systemCalls system: any SystemCalls) throws(StorageError) -> VerificationReport {
+    package static func verify(at directory: String, systemCalls system: any SystemCalls,
+                               progress: ((_ checked: Int64, _ total: Int64) -> Void)? = nil) throws(StorageError) -> VerificationReport {
         let fs = FileSystem(system)
         let names = try fs.list(directory)
         var report = VerificationReport()
@@ -66,6 +70,14 @@ extension SegmentLog {
         let bases = names.compactMap { SegmentFormat.parseStem($0, suffix: SegmentFormat.segmentSuffix) }.sorted()
         var expectedBase: UInt64 = 0
         let reader = BlockReader()
+        var totalBytes: Int64 = 0
+        if progress != nil {
+            for base in bases {
+                let path = directory + "/" + SegmentFormat.fileStem(base) + SegmentFormat.segmentSuffix
+                totalBytes += (try? SystemFile.open(path, flags: O_RDONLY, system: system).size()) ?? 0
+            }
+        }
+        var checkedBefore: Int64 = 0
         for (i, base) in bases.enumerated() {
             let stem = directory + "/" + SegmentFormat.fileStem(base)
             let path = stem + SegmentFormat.segmentSuffix
@@ -136,6 +148,7 @@ extension SegmentLog {
                     next = header.endPosition
                     lastEndsBatch = header.endsBatch
                     if header.endsBatch { committedEnd = at }
+                    progress?(checkedBefore + at, totalBytes)
                 } catch where error.kind == .corruption {
                     damaged.insert(at)
                     let resume = try nextIntactBlock(file, after: at, fileSize: size, reader: reader)
@@ -161,6 +174,7 @@ extension SegmentLog {
                 }
             }
             expectedBase = next
+            checkedBefore += size
 
             // The index against the blocks.
             report.indexEntries += loaded.entries.count

@@ -94,7 +94,8 @@ public final class SegmentLog: Sendable {
 
     // MARK: Opening and closing
 
-    /// Opens the log in `directory`, creating it when absent (unless
+    /// Opens the log in `directory`, creating it (and missing parent
+    /// directories) when absent (unless
     /// ``LogOptions/createIfMissing`` is false or the handle is read-only),
     /// and recovers from an earlier crash.
     ///

@@ -142,9 +142,14 @@ package struct FileSystem: Sendable {
         if r != 0 && r != -ENOENT { throw StorageError(.io, path: path, errno: -r, message: "cannot remove") }
     }
 
-    /// Creates the directory; succeeds when it already exists.
+    /// Creates the directory and any missing parents (`mkdir -p`); succeeds
+    /// when it already exists.
     package func makeDirectory(_ path: String) throws(StorageError) {
-        let r = system.mkdir(path, mode: 0o755)
+        var r = system.mkdir(path, mode: 0o755)
+        if r == -ENOENT, let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try makeDirectory(String(path[..<slash]))
+            r = system.mkdir(path, mode: 0o755)
+        }
         if r != 0 && r != -EEXIST { throw StorageError(.io, path: path, errno: -r, message: "cannot create directory") }
     }
 

@@ -23,9 +23,12 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let paths = location.paths
         let report: VerificationReport
+        let bar = ProgressBar("verifying", unit: .bytes)
         do {
-            report = try SegmentLog.verify(at: paths.log)
+            report = try SegmentLog.verify(at: paths.log) { checked, total in bar.update(checked, of: total) }
+            bar.finish()
         } catch {
+            bar.finish()
             throw failure(error, in: paths)
         }
         for problem in report.problems { StandardError.writeLine(problem.description) }

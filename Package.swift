@@ -5,6 +5,7 @@
 // The target list reads as the architecture (see README.md, "Layout"):
 //   CLZ4, CCRC32C        C leaves: liblz4 (system library) and CRC32C (SSE4.2 + table)
 //   LedgerStorage        the segment log: bytes, positions, timestamps; knows no patients
+//   LedgerEvents         the patient event model, its validation, JSON Lines and binary codecs; touches no files
 //   PatientLedger        the facade an embedding service imports
 //   LedgerTool           the `ledger` command-line tool
 import PackageDescription
@@ -29,9 +30,10 @@ let package = Package(
             name: "LedgerStorage",
             dependencies: ["CLZ4", "CCRC32C"]
         ),
+        .target(name: "LedgerEvents"),
         .target(
             name: "PatientLedger",
-            dependencies: ["LedgerStorage"]
+            dependencies: ["LedgerStorage", "LedgerEvents"]
         ),
         .executableTarget(
             name: "LedgerTool",
@@ -62,6 +64,10 @@ let package = Package(
             dependencies: ["LedgerStorage", "LedgerTestSupport"],
             exclude: [],
             resources: []
+        ),
+        .testTarget(
+            name: "LedgerEventsTests",
+            dependencies: ["LedgerEvents"]
         ),
         .testTarget(
             name: "LedgerToolTests",

@@ -4,25 +4,25 @@
 
 extension UnsafeMutableRawBufferPointer {
     @inline(__always)
-    func storeLE<T: FixedWidthInteger>(_ value: T, at offset: Int) {
+    package func storeLE<T: FixedWidthInteger>(_ value: T, at offset: Int) {
         storeBytes(of: value.littleEndian, toByteOffset: offset, as: T.self)
     }
 }
 
 extension UnsafeRawBufferPointer {
     @inline(__always)
-    func loadLE<T: FixedWidthInteger>(at offset: Int, as: T.Type) -> T {
+    package func loadLE<T: FixedWidthInteger>(at offset: Int, as: T.Type) -> T {
         T(littleEndian: loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 }
 
-enum Varint {
+package enum Varint {
     /// Most bytes a 64-bit varint takes.
-    static let maxLength = 10
+    package static let maxLength = 10
 
     /// Writes `value` at `pointer`, returns the bytes written (1...10).
     @inline(__always)
-    static func write(_ value: UInt64, to pointer: UnsafeMutableRawPointer) -> Int {
+    package static func write(_ value: UInt64, to pointer: UnsafeMutableRawPointer) -> Int {
         var v = value
         var i = 0
         while v >= 0x80 {
@@ -37,7 +37,7 @@ enum Varint {
     /// Reads a varint from `buffer` at `offset`, advancing it. Returns nil on
     /// truncation or on an encoding longer than 10 bytes or overflowing 64 bits.
     @inline(__always)
-    static func read(_ buffer: UnsafeRawBufferPointer, at offset: inout Int) -> UInt64? {
+    package static func read(_ buffer: UnsafeRawBufferPointer, at offset: inout Int) -> UInt64? {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         var i = offset
@@ -57,12 +57,12 @@ enum Varint {
     }
 
     @inline(__always)
-    static func zigzag(_ value: Int64) -> UInt64 {
+    package static func zigzag(_ value: Int64) -> UInt64 {
         UInt64(bitPattern: (value << 1) ^ (value >> 63))
     }
 
     @inline(__always)
-    static func unzigzag(_ value: UInt64) -> Int64 {
+    package static func unzigzag(_ value: UInt64) -> Int64 {
         Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
     }
 }

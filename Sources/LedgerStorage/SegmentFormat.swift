@@ -5,9 +5,9 @@
 // worked example). This file only transcribes it; change both together.
 
 /// Format constants and header layouts. See `Docs/SegmentFormat.md`.
-enum SegmentFormat {
+package enum SegmentFormat {
     /// The format version this library writes and the newest it reads.
-    static let version: UInt16 = 1
+    package static let version: UInt16 = 1
 
     // MARK: LOG (the log's metadata file, 64 bytes)
     static let logMagic: [UInt8] = Array("PLEDGLOG".utf8)
@@ -59,19 +59,25 @@ enum SegmentFormat {
 /// The 64-byte header shared by `LOG`, segment and index files:
 /// magic(8) version(2) headerLength(2) flags(4) logID(16) base(8)
 /// createdAt(8) kindSpecific(12) crc(4).
-struct FileHeader: Equatable {
-    var magic: [UInt8]
-    var version: UInt16 = SegmentFormat.version
-    var flags: UInt32 = 0
-    var logID: [UInt8]
-    var basePosition: UInt64 = 0
-    var createdAtMillis: Int64 = 0
+package struct FileHeader: Equatable {
+    package var magic: [UInt8]
+    package var version: UInt16 = SegmentFormat.version
+    package var flags: UInt32 = 0
+    package var logID: [UInt8]
+    package var basePosition: UInt64 = 0
+    package var createdAtMillis: Int64 = 0
     /// Index files: entry length in the first two bytes. Zero elsewhere.
-    var extra: UInt16 = 0
+    package var extra: UInt16 = 0
 
-    static let length = 64
+    package static let length = 64
 
-    func encoded() -> [UInt8] {
+    package init(magic: [UInt8], version: UInt16 = SegmentFormat.version, flags: UInt32 = 0, logID: [UInt8],
+                 basePosition: UInt64 = 0, createdAtMillis: Int64 = 0, extra: UInt16 = 0) {
+        self.magic = magic; self.version = version; self.flags = flags; self.logID = logID
+        self.basePosition = basePosition; self.createdAtMillis = createdAtMillis; self.extra = extra
+    }
+
+    package func encoded() -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: Self.length)
         bytes.withUnsafeMutableBytes { raw in
             for i in 0..<8 { raw[i] = magic[i] }
@@ -89,7 +95,7 @@ struct FileHeader: Equatable {
     }
 
     /// Decodes and validates a header held in an array.
-    static func decode(_ bytes: [UInt8], expectedMagic: [UInt8], path: String) throws(StorageError) -> FileHeader {
+    package static func decode(_ bytes: [UInt8], expectedMagic: [UInt8], path: String) throws(StorageError) -> FileHeader {
         var result: Result<FileHeader, StorageError> = .failure(StorageError(.corruption, message: ""))
         bytes.withUnsafeBytes { raw in
             do throws(StorageError) { result = .success(try decode(raw, expectedMagic: expectedMagic, path: path)) } catch { result = .failure(error) }

@@ -275,7 +275,7 @@ extension SegmentLog {
     }
 }
 
-func currentTimeMillis() -> Int64 {
+package func currentTimeMillis() -> Int64 {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000

@@ -43,7 +43,8 @@ public final class SegmentLog: Sendable {
     /// What opening the log found and did about a torn tail or damaged index.
     public let recoveryReport: RecoveryReport
 
-    let logID: [UInt8]
+    /// The random 16-byte identity written in every file of the log.
+    package let logID: [UInt8]
     let fileSystem: FileSystem
     let published: Mutex<Published>
     /// The writer's state; nil inside for a read-only handle.
@@ -185,6 +186,9 @@ public final class SegmentLog: Sendable {
     /// Records `0..<durablePosition` are durable (synced to disk).
     /// Thread-safe.
     public var durablePosition: UInt64 { published.withLock { $0.durablePosition } }
+
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { published.withLock { $0.closed } }
 
     /// Whether the handle was opened read-only.
     public var isReadOnly: Bool { options.readOnly }

@@ -1,5 +1,7 @@
 // PatientLedger: the facade an embedding service imports.
 //
-// Today it exposes the storage engine (``SegmentLog``); the patient event
-// model, projections and the `Ledger` type build on it in the next issues.
+// `import PatientLedger` brings the ledger (``Ledger``), the patient event
+// model (LedgerEvents: ``PatientEvent`` and its bodies, JSON Lines and binary
+// codecs) and the storage engine (LedgerStorage: ``SegmentLog``).
+@_exported import LedgerEvents
 @_exported import LedgerStorage

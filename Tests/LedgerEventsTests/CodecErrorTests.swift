@@ -76,6 +76,23 @@ import LedgerEvents
         expectError([1, 13, 1, 0] + [UInt8](repeating: 0xFF, count: 9) + [0x01], at: 4, "truncated: patient of 18446744073709551615 bytes")
     }
 
+    @Test func utf8ValidationAgreesWithTheStandardLibrary() {
+        var random = CodecRandom(seed: 8)
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1,
+                                    0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+        for round in 0..<60_000 {
+            let length = Int.random(in: 0...(round % 3 == 0 ? 20 : 5), using: &random)
+            var text = (0..<length).map { _ in interesting.randomElement(using: &random)! }
+            if round % 5 == 0 { text = Array(repeating: 0x61, count: Int.random(in: 0...17, using: &random)) + text }
+            let payload: [UInt8] = [1, 13, 1, 0, UInt8(text.count)] + text
+            let expected = String(validating: text, as: UTF8.self)
+            let decoded = try? EventCodec.decode(payload, time: time)
+            if decoded?.patient != expected || (expected != nil && Array(decoded!.patient.utf8) != text) {
+                Issue.record("\(text): codec \(String(describing: decoded?.patient)), standard library \(String(describing: expected))")
+            }
+        }
+    }
+
     @Test func trailingBytesAfterAKnownBodyAreErrors() {
         expectError(erase + [0], at: 6, "1 trailing bytes after the erase body")
         expectError([1, 11, 1, 0, 1, 0x50, 1, 0x70, 0, 0], at: 8, "2 trailing bytes after the unenroll body")

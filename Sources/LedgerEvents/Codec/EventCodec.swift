@@ -9,7 +9,7 @@
 /// ```
 ///
 /// The event's `time` is not in the payload: the segment log stores it as the
-/// record's timestamp, so it is passed to ``decode(_:time:)-(UnsafeRawBufferPointer,_)``.
+/// record's timestamp, so it is passed to ``decode(_:time:)-(UnsafeRawBufferPointer,EventTime)``.
 ///
 /// ```swift
 /// var payload: [UInt8] = []
@@ -143,7 +143,7 @@ public enum EventCodec {
     }
 
     /// Decodes one payload into an event; see
-    /// ``decode(_:time:)-(UnsafeRawBufferPointer,_)``.
+    /// ``decode(_:time:)-(UnsafeRawBufferPointer,EventTime)``.
     ///
     /// ```swift
     /// let event = try EventCodec.decode(record.payload, time: EventTime(millisecondsSince1970: record.timestamp))
@@ -163,7 +163,7 @@ public enum EventCodec {
     /// id and actor. The body is neither decoded nor checked.
     ///
     /// For the per-patient and idempotency indexes, which read every record
-    /// on recovery. Agrees with ``decode(_:time:)-(UnsafeRawBufferPointer,_)``
+    /// on recovery. Agrees with ``decode(_:time:)-(UnsafeRawBufferPointer,EventTime)``
     /// on every payload that decodes; may succeed on one whose body is
     /// malformed.
     ///

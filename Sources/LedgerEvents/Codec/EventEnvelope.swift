@@ -3,7 +3,7 @@
 /// (Docs/EventCodec.md, "Envelope").
 ///
 /// Obtained from ``EventCodec/envelope(_:)``; identical to the corresponding
-/// fields of ``EventCodec/decode(_:time:)-(UnsafeRawBufferPointer,_)`` for
+/// fields of ``EventCodec/decode(_:time:)-(UnsafeRawBufferPointer,EventTime)`` for
 /// every payload that decodes.
 public struct EventEnvelope: Sendable, Equatable {
     /// The binary type code: ``EventType/rawValue`` for the types this

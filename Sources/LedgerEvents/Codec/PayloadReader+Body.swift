@@ -1,0 +1,143 @@
+// Body layouts of format 1 (Docs/EventCodec.md, "Bodies"), read.
+// Mirrors PayloadWriter+Body.swift field for field.
+
+extension PayloadReader {
+    /// Reads the body of a known type at version 1 and checks that nothing
+    /// follows it. `typeCode` must be 1...13.
+    mutating func body(typeCode: UInt8, time: EventTime) throws(EventCodecError) -> EventBody {
+        guard let type = EventType(rawValue: typeCode) else {
+            throw failure("unknown type code \(typeCode)", at: 1)
+        }
+        let body: EventBody
+        switch type {
+        case .register: body = .register(try register())
+        case .visit: body = .visit(try visit(time: time))
+        case .appointment: body = .appointment(try appointment(time: time))
+        case .message: body = .message(try message())
+        case .read: body = .read(try read())
+        case .checkin: body = .checkin(try checkin())
+        case .survey: body = .survey(try survey())
+        case .dispense: body = .dispense(try dispense())
+        case .consent: body = .consent(try consent())
+        case .enroll: body = .enroll(try enroll())
+        case .unenroll: body = .unenroll(Unenroll(program: try string("unenroll program")))
+        case .tag: body = .tag(try tag())
+        case .erase: body = .erase
+        }
+        try expectEnd(type.name)
+        return body
+    }
+
+    private mutating func register() throws(EventCodecError) -> Register {
+        let bits = try presence(0b111, "register")
+        var r = Register()
+        if bits & 1 << 0 != 0 { r.sex = try code(Sex.self) }
+        if bits & 1 << 1 != 0 { r.birthYear = try int("birth year") }
+        if bits & 1 << 2 != 0 { r.conditions = try strings("conditions") }
+        return r
+    }
+
+    private mutating func visit(time: EventTime) throws(EventCodecError) -> Visit {
+        let bits = try presence(0b1111, "visit")
+        var v = Visit(kind: try code(VisitKind.self))
+        if bits & 1 << 0 != 0 { v.appointment = try string("visit appointment") }
+        if bits & 1 << 1 != 0 { v.discharge = try self.time("discharge", relativeTo: time) }
+        if bits & 1 << 2 != 0 { v.department = try string("department") }
+        if bits & 1 << 3 != 0 { v.diagnoses = try strings("diagnoses") }
+        return v
+    }
+
+    private mutating func appointment(time: EventTime) throws(EventCodecError) -> Appointment {
+        let bits = try presence(0b1, "appointment")
+        let id = try string("appointment id")
+        var a = Appointment(appointment: id, status: try code(AppointmentStatus.self))
+        if bits & 1 << 0 != 0 { a.scheduledFor = try self.time("scheduledFor", relativeTo: time) }
+        return a
+    }
+
+    private mutating func message() throws(EventCodecError) -> Message {
+        let bits = try presence(0b1111, "message")
+        let id = try string("message id")
+        let direction = try code(Direction.self)
+        var m = Message(message: id, direction: direction, channel: try code(Channel.self))
+        if bits & 1 << 0 != 0 { m.purpose = try code(Purpose.self) }
+        if bits & 1 << 1 != 0 { m.content = try string("message content") }
+        if bits & 1 << 2 != 0 { m.survey = try string("message survey") }
+        if bits & 1 << 3 != 0 {
+            let journey = try string("journey")
+            m.journeyStep = JourneyStep(journey: journey, step: try int("journey step"))
+        }
+        return m
+    }
+
+    private mutating func read() throws(EventCodecError) -> Read {
+        let bits = try presence(0b1, "read")
+        let content = try string("read content")
+        let message = bits & 1 << 0 != 0 ? try string("read message") : nil
+        return Read(content: content, progress: try number("progress"), message: message)
+    }
+
+    private mutating func checkin() throws(EventCodecError) -> Checkin {
+        let bits = try presence(0b1, "checkin")
+        let metric = try code(Metric.self)
+        let program = bits & 1 << 0 != 0 ? try string("checkin program") : nil
+        let values: CheckinValues
+        switch metric {
+        case .bp:
+            let systolic = try number("systolic")
+            values = .bp(systolic: systolic, diastolic: try number("diastolic"))
+        case .glucose: values = .glucose(mmol: try number("mmol"))
+        case .weight: values = .weight(kg: try number("kg"))
+        case .steps: values = .steps(count: try number("count"))
+        case .heartrate: values = .heartrate(bpm: try number("bpm"))
+        case .habit: values = .habit(done: try number("done"))
+        }
+        return Checkin(values: values, program: program)
+    }
+
+    private mutating func survey() throws(EventCodecError) -> Survey {
+        let bits = try presence(0b11, "survey")
+        var s = Survey(survey: try string("survey id"), answers: [])
+        if bits & 1 << 0 != 0 { s.message = try string("survey message") }
+        let start = offset
+        let count = try varint("answer count")
+        // Each answer takes at least two bytes (item length, number head).
+        guard count <= UInt64(remaining / 2) else {
+            throw failure("truncated: \(count) answers claimed, \(remaining) bytes left", at: start)
+        }
+        s.answers.reserveCapacity(Int(count))
+        for _ in 0..<Int(count) {
+            let item = try string("answer item")
+            s.answers.append(SurveyAnswer(item: item, value: try number("answer value")))
+        }
+        if bits & 1 << 1 != 0 { s.score = try number("survey score") }
+        return s
+    }
+
+    private mutating func dispense() throws(EventCodecError) -> Dispense {
+        let days = try int("daysSupply")
+        let therapeuticClass = try string("class")
+        return Dispense(medication: try string("medication"), therapeuticClass: therapeuticClass, daysSupply: days)
+    }
+
+    private mutating func consent() throws(EventCodecError) -> Consent {
+        let scope = try code(ConsentScope.self)
+        return Consent(scope: scope, granted: try bool("consent granted"))
+    }
+
+    private mutating func enroll() throws(EventCodecError) -> Enroll {
+        let program = try string("enroll program")
+        switch try code(EnrollmentKind.self) {
+        case .checkin:
+            let metric = try code(Metric.self)
+            return Enroll(program: program, plan: .checkin(metric: metric, everyDays: try int("everyDays")))
+        case .journey:
+            return Enroll(program: program, plan: .journey)
+        }
+    }
+
+    private mutating func tag() throws(EventCodecError) -> Tag {
+        let op = try code(TagOperation.self)
+        return Tag(tag: try string("tag"), op: op)
+    }
+}

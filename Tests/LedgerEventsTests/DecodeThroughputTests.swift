@@ -1,0 +1,69 @@
+import Testing
+import LedgerEvents
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Measures (does not assert) decode throughput on generated lines; run in
+/// release for a meaningful figure:
+/// `swift test -c release -Xswiftc -enable-testing --filter DecodeThroughput`.
+@Suite struct DecodeThroughputTests {
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    @Test func decodeThroughputOnGeneratedLines() {
+        #if DEBUG
+        let count = 20_000
+        #else
+        let count = 200_000
+        #endif
+        // A realistic mix: mostly short ASCII ids and current times.
+        var generator = EventGenerator(seed: 99)
+        var file: [UInt8] = []
+        var made = 0
+        while made < count {
+            var event = generator.event().normalized()
+            event.patient = "P\(made % 5000)"
+            event.time = EventTime(millisecondsSince1970: 1_767_340_800_000 + Int64(made) * 60_000)
+            if (try? event.validate()) == nil { continue }
+            EventJSON.append(event, to: &file)
+            file.append(0x0A)
+            made += 1
+        }
+        var best = Double.infinity
+        var valid = 0
+        for _ in 0..<3 {
+            valid = 0
+            let start = Self.now()
+            file.withUnsafeBytes { bytes in
+                JSONLines.forEachLine(in: bytes) { _, line in
+                    if case .success = EventJSON.decode(line: line) { valid += 1 }
+                }
+            }
+            best = min(best, Self.now() - start)
+        }
+        #expect(valid == count)
+        let rate = Double(count) / best
+        print("decode: \(count) lines, \(file.count / count) bytes/line average, \(Int(rate)) lines/s, \(Int(Double(file.count) / best / 1e6)) MB/s")
+
+        var out: [UInt8] = []
+        out.reserveCapacity(file.count)
+        var events: [PatientEvent] = []
+        file.withUnsafeBytes { bytes in
+            JSONLines.forEachLine(in: bytes) { _, line in events.append(try! EventJSON.decode(line: line).get()) }
+        }
+        let start = Self.now()
+        for event in events {
+            EventJSON.append(event, to: &out)
+            out.append(0x0A)
+        }
+        let seconds = Self.now() - start
+        #expect(out == file)
+        print("encode: \(Int(Double(count) / seconds)) lines/s")
+    }
+}

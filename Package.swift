@@ -70,6 +70,10 @@ let package = Package(
             dependencies: ["LedgerEvents"]
         ),
         .testTarget(
+            name: "PatientLedgerTests",
+            dependencies: ["PatientLedger", "LedgerTestSupport"]
+        ),
+        .testTarget(
             name: "LedgerToolTests",
             dependencies: ["LedgerTool", "PatientLedger", "LedgerTestSupport"]
         ),

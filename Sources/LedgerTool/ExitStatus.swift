@@ -80,3 +80,59 @@ enum StandardError {
         writeLine("ledger: " + message)
     }
 }
+
+extension ExitStatus {
+    /// The status for a ``LedgerError``, consistent with
+    /// ``forStorageError(_:)``: invalid events and input 65, version
+    /// conflicts 65 (the data contradicts the ledger), unknown patients 65
+    /// (cli.md), the rest as the storage kinds they wrap.
+    static func forLedgerError(_ kind: LedgerError.Kind) -> ExitCode {
+        switch kind {
+        case .invalidEvent, .invalidInput, .versionConflict: invalidData
+        case .locked: locked
+        case .notFound, .io, .corruption, .unsupportedVersion: ioError
+        case .invalidArgument: usage
+        case .unavailable: cannotWrite
+        }
+    }
+}
+
+/// Prints why a command failed (one line naming the file, and the line or
+/// byte offset where one applies) and returns the exit status to throw.
+func failure(_ error: LedgerError, in paths: LedgerPaths) -> ExitCode {
+    if error.kind == .notFound && error.path == paths.root {
+        StandardError.report("\(paths.root): no such ledger")
+    } else {
+        StandardError.report(error.description)
+        if error.kind == .corruption { StandardError.report("run `ledger verify \(paths.root)` for a full report") }
+    }
+    return ExitStatus.forLedgerError(error.kind)
+}
+
+/// Buffered writes to standard output (file descriptor 1), for commands that
+/// print many lines (`dump`).
+struct StandardOutput {
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    mutating func append(_ bytes: [UInt8]) {
+        buffer += bytes
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// The buffer itself, for writers that append in place.
+    mutating func withBuffer(_ body: (inout [UInt8]) -> Void) {
+        body(&buffer)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + done, $0.count - done) }
+            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { break }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

@@ -21,6 +21,6 @@ struct LedgerCommand: ParsableCommand {
             applies.
             """,
         version: version,
-        subcommands: [VerifyCommand.self, StatsCommand.self]
+        subcommands: [ImportCommand.self, DumpCommand.self, VerifyCommand.self, StatsCommand.self]
     )
 }

@@ -2,21 +2,22 @@ import ArgumentParser
 import PatientLedger
 
 /// `ledger stats LEDGER [--json]`: size and content figures of a ledger, from
-/// ``SegmentLog/statistics()`` on a read-only handle.
+/// ``Ledger/statistics()`` on a read-only handle.
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
         abstract: "Print counts, sizes, compression ratio and time span of a ledger.",
         discussion: """
-            Opens the log read-only (safe beside a running writer) and reads only its
-            index. Events are the records stored in the log. Times are UTC; a time
+            Opens the ledger read-only (safe beside a running writer) and reads only its
+            indexes. Events are the records stored in the log (erased ones and erase
+            records included); patients are those with a visible event. Times are UTC; a time
             outside years 0001-9999 prints as its millisecond count (null in JSON).
 
             With --json, one object on one line, with these keys in this order:
               events            number of events (records)
-              patients          null: not counted until the event layer exists
+              patients          patients with at least one visible (not erased) event
               segments          number of segment files
-              bytesOnDisk       bytes of the log's files
+              bytesOnDisk       bytes of the ledger's files (log and index)
               rawBytes          uncompressed block payload bytes
               compressionRatio  raw bytes over stored block bytes, or null
               firstTime         earliest event time, "YYYY-MM-DDTHH:MM:SS[.sss]Z", or null
@@ -32,23 +33,22 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let paths = location.paths
-        let stats: LogStatistics
-        do {
-            let log = try SegmentLog.open(at: paths.log, options: .readOnly)
-            stats = try log.statistics()
-            try log.close()
+        let figures: LedgerStatistics
+        do throws(LedgerError) {
+            figures = try Ledger.open(at: paths.root, options: .readOnly).statistics()
         } catch {
             throw failure(error, in: paths)
         }
-        print(json ? Self.json(stats) : Self.table(stats, paths: paths))
+        print(json ? Self.json(figures) : Self.table(figures, paths: paths))
     }
 
-    static func json(_ stats: LogStatistics) -> String {
-        JSONValue.object([
+    static func json(_ figures: LedgerStatistics) -> String {
+        let stats = figures.log
+        return JSONValue.object([
             ("events", .unsigned(stats.records)),
-            ("patients", .null),
+            ("patients", .integer(Int64(figures.patients))),
             ("segments", .integer(Int64(stats.segments))),
-            ("bytesOnDisk", .integer(stats.bytesOnDisk)),
+            ("bytesOnDisk", .integer(figures.bytesOnDisk)),
             ("rawBytes", .integer(stats.rawBytes)),
             ("compressionRatio", .optional(stats.compressionRatio, JSONValue.number)),
             ("firstTime", .optional(stats.firstTimestamp.flatMap(UTCTime.format), JSONValue.string)),
@@ -56,7 +56,8 @@ struct StatsCommand: ParsableCommand {
         ]).text
     }
 
-    static func table(_ stats: LogStatistics, paths: LedgerPaths) -> String {
+    static func table(_ figures: LedgerStatistics, paths: LedgerPaths) -> String {
+        let stats = figures.log
         func size(_ bytes: Int64) -> String { "\(HumanFormat.bytes(bytes)) (\(bytes) bytes)" }
         func time(_ millis: Int64?) -> String {
             guard let millis else { return "-" }
@@ -64,9 +65,9 @@ struct StatsCommand: ParsableCommand {
         }
         return "ledger \(paths.root)\n" + HumanFormat.table([
             ("events", String(stats.records)),
-            ("patients", "- (not counted until the event layer exists)"),
+            ("patients", String(figures.patients)),
             ("segments", String(stats.segments)),
-            ("bytes on disk", size(stats.bytesOnDisk)),
+            ("bytes on disk", size(figures.bytesOnDisk)),
             ("raw bytes", size(stats.rawBytes)),
             ("compression ratio", stats.compressionRatio.map { HumanFormat.fixed($0, places: 2) } ?? "-"),
             ("first time", time(stats.firstTimestamp)),

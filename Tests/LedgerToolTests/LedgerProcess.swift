@@ -54,24 +54,24 @@ func ledgerExecutable() throws -> String {
 /// 2026-01-01T00:00:00Z in Unix epoch milliseconds.
 let january1: Int64 = 1_767_225_600_000
 
-/// A ledger directory whose log (in `LEDGER/log`) holds what the library
-/// wrote: records whose timestamps are `timestamps`, appended in batches of
-/// up to 1,000 and closed cleanly.
+/// A ledger directory written by the library: outpatient visits of patients
+/// `P0`...`P96` (round robin) at `timestamps`, appended in batches of up to
+/// 1,000 and closed cleanly (so the index snapshot is written too).
 func makeLedger(timestamps: [Int64]) throws -> TemporaryDirectory {
-    let ledger = TemporaryDirectory("ledger-tool")
-    let log = try SegmentLog.open(at: ledger.appending("log"))
+    let directory = TemporaryDirectory("ledger-tool")
+    let ledger = try Ledger.open(at: directory.path)
     var start = 0
     while start < timestamps.count {
-        var batch = RecordBatch()
+        var batch: [PatientEvent] = []
         for i in start..<min(start + 1_000, timestamps.count) {
-            let event = #"{"type":"visit","patient":"P\#(i % 97)","kind":"outpatient","seq":\#(i)}"#
-            batch.append(timestamp: timestamps[i], payload: Array(event.utf8))
+            batch.append(PatientEvent(patient: "P\(i % 97)", time: EventTime(millisecondsSince1970: timestamps[i]),
+                                      id: "visit-\(i)", body: .visit(Visit(kind: .outpatient))))
         }
-        try log.append(batch)
+        try ledger.append(batch)
         start += 1_000
     }
-    try log.close()
-    return ledger
+    try ledger.close()
+    return directory
 }
 
 /// A ledger of `count` records one second apart from 2026-01-01T00:00:00Z.

@@ -24,24 +24,27 @@ import Testing
         let stats = try log.statistics()
         try log.close()
         #expect(object["events"] as? Int == 5_000)
-        #expect(object["patients"] is NSNull)
+        #expect(object["patients"] as? Int == 97)
         #expect(object["segments"] as? Int == 1)
-        #expect(object["bytesOnDisk"] as? Int == Int(stats.bytesOnDisk))
         #expect(object["rawBytes"] as? Int == Int(stats.rawBytes))
-        #expect(object["compressionRatio"] as? Double == stats.compressionRatio)
+        // Foundation's JSON parser may be off in the last digit.
+        #expect(abs((object["compressionRatio"] as? Double ?? 0) - (stats.compressionRatio ?? 1)) < 1e-12)
+        #expect(run.standardOutput.contains(#""compressionRatio":\#(stats.compressionRatio!),"#))
         #expect(object["firstTime"] as? String == "2026-01-01T00:00:00Z")
         #expect(object["lastTime"] as? String == "2026-01-01T01:23:19.250Z")
 
-        // bytesOnDisk: the log's files (LOG, segments, indexes), not the LOCK file.
+        // bytesOnDisk: the log's files (LOG, segments, indexes, not the LOCK
+        // file) and the per-patient index snapshot.
         let files = listDirectory(ledger.appending("log")).filter { $0 != "LOCK" }
-        #expect(object["bytesOnDisk"] as? Int == files.map { fileSize(ledger.appending("log/" + $0)) }.reduce(0, +))
+        #expect(object["bytesOnDisk"] as? Int == files.map { fileSize(ledger.appending("log/" + $0)) }.reduce(0, +)
+                    + fileSize(ledger.appending("index/streams")))
     }
 
     @Test func emptyLedgerPrintsNullsForWhatItLacks() throws {
         let ledger = try makeLedger(timestamps: [])
         let run = try runLedger("stats", "--json", ledger.path)
         #expect(run.status == 0)
-        #expect(run.standardOutput.hasPrefix(#"{"events":0,"patients":null,"segments":1,"#))
+        #expect(run.standardOutput.hasPrefix(#"{"events":0,"patients":0,"segments":1,"#))
         #expect(run.standardOutput.hasSuffix(#","compressionRatio":null,"firstTime":null,"lastTime":null}"# + "\n"))
     }
 
@@ -76,13 +79,5 @@ import Testing
         let ledger = try makeLedger(timestamps: [-62_135_596_800_000, 253_402_300_799_999])
         let run = try runLedger("stats", "--json", ledger.path)
         #expect(run.standardOutput.contains(#""firstTime":"0001-01-01T00:00:00Z","lastTime":"9999-12-31T23:59:59.999Z"}"#))
-    }
-
-    @Test func timesOutsideYears0001To9999PrintAsMilliseconds() throws {
-        let ledger = try makeLedger(timestamps: [-62_135_596_800_000 - 1, january1])
-        let json = try runLedger("stats", "--json", ledger.path)
-        #expect(json.standardOutput.contains(#""firstTime":null,"lastTime":"2026-01-01T00:00:00Z"}"#))
-        let table = try runLedger("stats", ledger.path)
-        #expect(table.standardOutput.contains("-62135596800001 ms since 1970 (outside years 0001-9999)"))
     }
 }

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LedgerStorage
+
+/// The on-disk snapshot of the ``LedgerIndex`` (`LEDGER/index/streams`).
+///
+/// ```
+/// file   := header(64) body crc(4)
+/// header := the log's 64-byte file header, magic "PLEDGPIX", the log's id,
+///           base position = coveredPosition (records 0..<base are reflected)
+/// body   := varint(patients) patient* varint(ids) id*
+/// patient:= string(patientId) varint(count) varint(delta)*count varint(lastErase + 1, 0 = none)
+/// id     := u64le(hash) varint(position)
+/// string := varint(byteLength) utf8
+/// crc    := masked CRC-32C of body, little-endian
+/// ```
+/// Position deltas are from the previous position of the same patient (the
+/// first from 0). Written whole to a temporary file, synced and renamed.
+/// Derived data: a missing, damaged, foreign or newer snapshot is ignored
+/// and the index rebuilt from the log (the ledger reports it).
+enum IndexSnapshot {
+    static let magic: [UInt8] = Array("PLEDGPIX".utf8)
+    static let fileName = "streams"
+
+    static func encode(_ index: LedgerIndex, logID: [UInt8]) -> [UInt8] {
+        var body: [UInt8] = []
+        body.reserveCapacity(index.streams.count * 32 + Int(index.coveredPosition) * 2 + index.ids.count * 12)
+        func varint(_ value: UInt64) {
+            var v = value
+            while v >= 0x80 { body.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
+            body.append(UInt8(v))
+        }
+        varint(UInt64(index.streams.count))
+        for patient in index.streams.keys.sorted() {
+            let stream = index.streams[patient]!
+            varint(UInt64(patient.utf8.count))
+            body.append(contentsOf: patient.utf8)
+            varint(UInt64(stream.positions.count))
+            var previous: UInt64 = 0
+            for p in stream.positions { varint(p - previous); previous = p }
+            varint(stream.lastErase.map { $0 + 1 } ?? 0)
+        }
+        varint(UInt64(index.ids.count))
+        index.ids.forEach { hash, position in
+            withUnsafeBytes(of: hash.littleEndian) { body.append(contentsOf: $0) }
+            varint(position)
+        }
+        var bytes = FileHeader(magic: magic, logID: logID, basePosition: index.coveredPosition,
+                               createdAtMillis: currentTimeMillis()).encoded()
+        bytes += body
+        let crc = CRC32C.mask(CRC32C.checksum(body))
+        withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Decodes a snapshot, or returns why it cannot be used.
+    static func decode(_ bytes: [UInt8], logID: [UInt8], path: String) -> Result<LedgerIndex, SnapshotProblem> {
+        let header: FileHeader
+        do throws(StorageError) {
+            header = try FileHeader.decode(bytes, expectedMagic: magic, path: path)
+        } catch {
+            return .failure(SnapshotProblem(reason: error.message))
+        }
+        guard header.logID == logID else { return .failure(SnapshotProblem(reason: "snapshot belongs to another log")) }
+        guard bytes.count >= FileHeader.length + 4 else { return .failure(SnapshotProblem(reason: "snapshot truncated")) }
+        return bytes.withUnsafeBytes { raw -> Result<LedgerIndex, SnapshotProblem> in
+            let body = UnsafeRawBufferPointer(rebasing: raw[FileHeader.length..<(raw.count - 4)])
+            let stored = CRC32C.unmask(raw.loadLE(at: raw.count - 4, as: UInt32.self))
+            guard CRC32C.checksum(body) == stored else { return .failure(SnapshotProblem(reason: "snapshot checksum mismatch")) }
+            var offset = 0
+            func varint() -> UInt64? { Varint.read(body, at: &offset) }
+            var index = LedgerIndex()
+            index.coveredPosition = header.basePosition
+            guard let patients = varint(), patients <= UInt64(body.count) else { return .failure(.init(reason: "bad patient count")) }
+            index.streams.reserveCapacity(Int(patients))
+            for _ in 0..<patients {
+                guard let length = varint(), length <= UInt64(body.count - offset) else { return .failure(.init(reason: "bad patient id")) }
+                let patient = String(decoding: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + Int(length))]), as: UTF8.self)
+                offset += Int(length)
+                guard let count = varint(), count <= UInt64(body.count - offset) else { return .failure(.init(reason: "bad position count")) }
+                var stream = PatientStream()
+                stream.positions.reserveCapacity(Int(count))
+                var previous: UInt64 = 0
+                for _ in 0..<count {
+                    guard let delta = varint() else { return .failure(.init(reason: "bad position")) }
+                    let (p, overflow) = previous.addingReportingOverflow(delta)
+                    guard !overflow, p < header.basePosition, stream.positions.isEmpty || p > previous
+                    else { return .failure(.init(reason: "positions out of order")) }
+                    stream.positions.append(p)
+                    previous = p
+                }
+                guard let erase = varint() else { return .failure(.init(reason: "bad erase position")) }
+                if erase > 0 {
+                    guard stream.positions.contains(erase - 1) else { return .failure(.init(reason: "erase position not in stream")) }
+                    stream.lastErase = erase - 1
+                }
+                index.streams[patient] = stream
+            }
+            guard let ids = varint(), ids <= UInt64(body.count) else { return .failure(.init(reason: "bad id count")) }
+            index.ids = IdempotencyIndex(capacity: Int(ids))
+            for _ in 0..<ids {
+                guard body.count - offset >= 8 else { return .failure(.init(reason: "bad id entry")) }
+                let hash = body.loadLE(at: offset, as: UInt64.self)
+                offset += 8
+                guard let position = varint(), position < header.basePosition, hash != 0 else { return .failure(.init(reason: "bad id entry")) }
+                index.ids.insert(hash: hash, position: position)
+            }
+            guard offset == body.count else { return .failure(.init(reason: "trailing bytes in snapshot")) }
+            return .success(index)
+        }
+    }
+
+    struct SnapshotProblem: Error {
+        var reason: String
+    }
+}

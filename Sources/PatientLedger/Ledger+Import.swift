@@ -1,0 +1,183 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LedgerEvents
+import LedgerStorage
+
+/// Where imported JSON Lines come from.
+public enum ImportSource: Sendable {
+    /// A file, read in chunks (twice when validating first).
+    case file(String)
+    /// Bytes already in memory (standard input), named in messages by `name` (`-`).
+    case bytes(name: String, [UInt8])
+
+    var name: String {
+        switch self {
+        case .file(let path): path
+        case .bytes(let name, _): name
+        }
+    }
+}
+
+/// One invalid input line: `FILE:LINE: message`.
+public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public var message: String
+    public var description: String { "\(path):\(line): \(message)" }
+}
+
+/// How ``Ledger/importJSONLines(_:options:)`` behaves.
+public struct ImportOptions: Sendable {
+    /// Append the valid lines and report the invalid ones. Default: a
+    /// command with any invalid line appends nothing (all-or-nothing for all
+    /// sources together).
+    public var skipInvalid = false
+    /// Events per atomic append: a crash mid-import leaves a prefix of whole
+    /// batches; importing again (events with `id`) completes it without
+    /// duplicates.
+    public var batchSize = 10_000
+    /// Invalid lines kept in the report (all are counted).
+    public var maxProblems = 100
+
+    public init(skipInvalid: Bool = false) { self.skipInvalid = skipInvalid }
+}
+
+/// What an import did.
+public struct ImportReport: Sendable, Equatable {
+    /// Lines read (valid and invalid).
+    public var lines = 0
+    /// Events stored.
+    public var imported = 0
+    /// Valid events acknowledged as duplicates (their `id` was stored).
+    public var duplicates = 0
+    /// Invalid lines (all of them).
+    public var invalidLines = 0
+    /// The first ``ImportOptions/maxProblems`` invalid lines, in order.
+    public var problems: [ImportProblem] = []
+}
+
+extension Ledger {
+    /// Imports JSON Lines events (events.md) from `sources`, in order.
+    ///
+    /// By default every line of every source is validated first and nothing
+    /// is appended when any is invalid (the report lists them). With
+    /// ``ImportOptions/skipInvalid`` the valid lines are appended. Events are
+    /// appended in batches of ``ImportOptions/batchSize``, each atomic, and
+    /// de-duplicated by `id` like any append.
+    ///
+    /// ```swift
+    /// let report = try ledger.importJSONLines([.file("cohort.jsonl")])
+    /// if report.invalidLines > 0 { report.problems.forEach { print($0) } }
+    /// ```
+    ///
+    /// - Parameter progress: called with bytes processed and the total (both
+    ///   passes counted), for a progress bar.
+    /// - Throws: `.notFound`/`.io` naming an unreadable source; storage
+    ///   errors while appending (batches before it stay stored).
+    public func importJSONLines(_ sources: [ImportSource], options: ImportOptions = ImportOptions(),
+                                progress: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws(LedgerError) -> ImportReport {
+        var total: Int64 = 0
+        for source in sources { total += try Self.size(of: source, system: self.options.log.systemCalls) }
+        let passes: Int64 = options.skipInvalid ? 1 : 2
+        var done: Int64 = 0
+        var report = ImportReport()
+        if !options.skipInvalid {
+            for source in sources {
+                try Self.forEachLine(of: source, system: self.options.log.systemCalls) { number, line in
+                    report.lines += 1
+                    if case .failure(let error) = EventJSON.decode(line: line) {
+                        Self.note(&report, ImportProblem(path: source.name, line: number, message: error.message), options)
+                    }
+                } progress: { bytes in
+                    done += bytes
+                    progress?(done, total * passes)
+                }
+            }
+            guard report.invalidLines == 0 else { return report }
+            report.lines = 0
+        }
+        var batch: [PatientEvent] = []
+        batch.reserveCapacity(options.batchSize)
+        var failure: LedgerError?
+        for source in sources {
+            try Self.forEachLine(of: source, system: self.options.log.systemCalls) { number, line in
+                guard failure == nil else { return }
+                report.lines += 1
+                switch EventJSON.decode(line: line) {
+                case .success(let event):
+                    batch.append(event)
+                    if batch.count >= options.batchSize {
+                        do throws(LedgerError) { try flushBatch(&batch, into: &report) } catch { failure = error }
+                    }
+                case .failure(let error):
+                    Self.note(&report, ImportProblem(path: source.name, line: number, message: error.message), options)
+                }
+            } progress: { bytes in
+                done += bytes
+                progress?(done, total * passes)
+            }
+            if let failure { throw failure }
+        }
+        try flushBatch(&batch, into: &report)
+        return report
+    }
+
+    private func flushBatch(_ batch: inout [PatientEvent], into report: inout ImportReport) throws(LedgerError) {
+        guard !batch.isEmpty else { return }
+        let result = try append(batch)
+        report.imported += result.stored
+        report.duplicates += result.duplicates
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    private static func note(_ report: inout ImportReport, _ problem: ImportProblem, _ options: ImportOptions) {
+        report.invalidLines += 1
+        if report.problems.count < options.maxProblems { report.problems.append(problem) }
+    }
+
+    private static func size(of source: ImportSource, system: any SystemCalls) throws(LedgerError) -> Int64 {
+        switch source {
+        case .bytes(_, let bytes): return Int64(bytes.count)
+        case .file(let path):
+            do throws(StorageError) {
+                return try SystemFile.open(path, flags: O_RDONLY, system: system).size()
+            } catch {
+                throw LedgerError(error.kind == .notFound ? .notFound : .io,
+                                  error.kind == .notFound ? "no such file" : LedgerError(error).message, path: path)
+            }
+        }
+    }
+
+    /// Calls `body` with each line (1-based number, bytes without the line
+    /// end) of `source`, reading files in 4 MiB chunks (events.md's line
+    /// rules are ``JSONLinesReader``'s).
+    private static func forEachLine(of source: ImportSource, system: any SystemCalls,
+                                    _ body: (Int, UnsafeRawBufferPointer) -> Void,
+                                    progress: (Int64) -> Void) throws(LedgerError) {
+        switch source {
+        case .bytes(_, let bytes):
+            bytes.withUnsafeBytes { raw in JSONLines.forEachLine(in: raw) { body($0, $1) } }
+            progress(Int64(bytes.count))
+        case .file(let path):
+            let file: SystemFile
+            do throws(StorageError) { file = try SystemFile.open(path, flags: O_RDONLY, system: system) } catch {
+                throw LedgerError(error.kind == .notFound ? .notFound : .io, error.kind == .notFound ? "no such file" : LedgerError(error).message, path: path)
+            }
+            let chunk = 4 << 20
+            var reader = JSONLinesReader()
+            var offset: Int64 = 0
+            while true {
+                let bytes: [UInt8]
+                do throws(StorageError) { bytes = try file.read(fromAbsoluteOffset: offset, count: chunk) } catch {
+                    throw LedgerError(error)
+                }
+                offset += Int64(bytes.count)
+                bytes.withUnsafeBytes { raw in reader.feed(raw) { body($0, $1) } }
+                progress(Int64(bytes.count))
+                if bytes.count < chunk { break }
+            }
+            reader.finish { body($0, $1) }
+        }
+    }
+}

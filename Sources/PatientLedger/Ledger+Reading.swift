@@ -1,0 +1,159 @@
+import LedgerEvents
+import LedgerStorage
+
+extension Ledger {
+    /// The position after the last stored record.
+    public var endPosition: UInt64 { log.endPosition }
+
+    /// The version of `patient`'s stream: how many events it holds (erased
+    /// ones and erase records included). 0 for an unknown patient.
+    public func version(of patient: String) -> UInt64 {
+        state.withLock { $0.index.streams[patient]?.version ?? 0 }
+    }
+
+    /// Every patient with a stored event, erased ones included, sorted.
+    public var patientIDs: [String] {
+        state.withLock { Array($0.index.streams.keys) }.sorted()
+    }
+
+    /// Patients with at least one `erase` record.
+    public var erasedPatientCount: Int { state.withLock { $0.index.erasedPatients } }
+
+    /// The visible events of `patient`, in log order: those stored after
+    /// their last `erase` (an erased patient who came back has a new
+    /// history). Empty for an unknown or fully erased patient.
+    ///
+    /// Reads through the per-patient index: one block read per event, no
+    /// scan of the log. Thread-safe.
+    public func events(of patient: String) throws(LedgerError) -> [StoredEvent] {
+        let positions = state.withLock { Array($0.index.streams[patient]?.visiblePositions ?? []) }
+        var result: [StoredEvent] = []
+        result.reserveCapacity(positions.count)
+        for position in positions {
+            let stored = try event(at: position)
+            if stored.event.body != .erase { result.append(stored) }
+        }
+        return result
+    }
+
+    /// The event stored at `position`, erased or not.
+    public func event(at position: UInt64) throws(LedgerError) -> StoredEvent {
+        let record: LogRecord
+        do throws(StorageError) { record = try log.read(at: position) } catch { throw LedgerError(error) }
+        return try decode(record)
+    }
+
+    /// Whether a later `erase` of its patient hides the event at `position`.
+    public func isErased(_ stored: StoredEvent) -> Bool {
+        state.withLock { $0.index.isErased(position: stored.position, patient: stored.event.patient) }
+    }
+
+    /// A cursor over stored events in log order from `position`, skipping
+    /// erased ones unless `includingErased` (erase records always appear:
+    /// they are the audit record).
+    public func events(from position: UInt64 = 0, includingErased: Bool = false) -> EventCursor {
+        EventCursor(ledger: self, cursor: log.records(from: position), includingErased: includingErased)
+    }
+
+    func decode(_ record: LogRecord) throws(LedgerError) -> StoredEvent {
+        var result: Result<PatientEvent, EventCodecError> = .failure(EventCodecError(offset: 0, reason: ""))
+        record.payload.withUnsafeBytes { raw in
+            do throws(EventCodecError) {
+                result = .success(try EventCodec.decode(raw, time: EventTime(millisecondsSince1970: record.timestamp)))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        switch result {
+        case .success(let event): return StoredEvent(position: record.position, event: event)
+        case .failure(let error):
+            throw LedgerError(.corruption, "record \(record.position) does not decode: \(error.reason) at byte \(error.offset)", path: log.directory)
+        }
+    }
+
+    func envelope(of record: LogRecord) throws(LedgerError) -> EventEnvelope {
+        var result: Result<EventEnvelope, EventCodecError> = .failure(EventCodecError(offset: 0, reason: ""))
+        record.payload.withUnsafeBytes { raw in
+            do throws(EventCodecError) { result = .success(try EventCodec.envelope(raw)) } catch { result = .failure(error) }
+        }
+        switch result {
+        case .success(let envelope): return envelope
+        case .failure(let error):
+            throw LedgerError(.corruption, "record \(record.position) is not an event: \(error.reason) at byte \(error.offset)", path: log.directory)
+        }
+    }
+}
+
+/// A single-pass cursor over a ledger's events in log order.
+/// Not thread-safe: one per thread.
+public final class EventCursor {
+    let ledger: Ledger
+    let cursor: LogCursor
+    let includingErased: Bool
+
+    init(ledger: Ledger, cursor: LogCursor, includingErased: Bool) {
+        self.ledger = ledger
+        self.cursor = cursor
+        self.includingErased = includingErased
+    }
+
+    /// The next event, or nil at the end of what is stored now.
+    public func next() throws(LedgerError) -> StoredEvent? {
+        while true {
+            let record: LogRecord?
+            do throws(StorageError) { record = try cursor.next() } catch { throw LedgerError(error) }
+            guard let record else { return nil }
+            let stored = try ledger.decode(record)
+            if includingErased || stored.event.body == .erase || !ledger.isErased(stored) { return stored }
+        }
+    }
+}
+
+extension Ledger {
+    /// What `dump --patient` shows: the patient's stored events from
+    /// `position` on, in log order, skipping erased ones but keeping erase
+    /// records (the audit trail), exactly the lines a full dump holds for
+    /// the patient.
+    public func exportedEvents(of patient: String, from position: UInt64 = 0) throws(LedgerError) -> [StoredEvent] {
+        let (positions, lastErase) = state.withLock { state -> ([UInt64], UInt64?) in
+            let stream = state.index.streams[patient]
+            return (stream?.positions ?? [], stream?.lastErase)
+        }
+        var result: [StoredEvent] = []
+        for p in positions where p >= position {
+            let stored = try event(at: p)
+            if stored.event.body == .erase || lastErase.map({ p > $0 }) ?? true { result.append(stored) }
+        }
+        return result
+    }
+}
+
+/// Figures for `ledger stats`.
+public struct LedgerStatistics: Sendable, Equatable {
+    /// The segment log's figures (records are events, erased ones included).
+    public var log: LogStatistics
+    /// Patients with at least one visible event (erased histories excluded).
+    public var patients: Int
+    /// Patients with at least one `erase` record.
+    public var erasedPatients: Int
+    /// Bytes of the log's files plus the index snapshot.
+    public var bytesOnDisk: Int64
+}
+
+extension Ledger {
+    /// Patients with at least one visible event.
+    public var patientCount: Int {
+        state.withLock { state in state.index.streams.values.reduce(0) { $0 + ($1.visiblePositions.isEmpty ? 0 : 1) } }
+    }
+
+    /// Counts and sizes, from the indexes (no event is read). Thread-safe.
+    public func statistics() throws(LedgerError) -> LedgerStatistics {
+        let log: LogStatistics
+        do throws(StorageError) { log = try self.log.statistics() } catch { throw LedgerError(error) }
+        var bytes = log.bytesOnDisk
+        if let file = try? SystemFile.open(snapshotPath, flags: 0, system: options.log.systemCalls) {
+            bytes += (try? file.size()) ?? 0
+        }
+        return LedgerStatistics(log: log, patients: patientCount, erasedPatients: erasedPatientCount, bytesOnDisk: bytes)
+    }
+}

@@ -1,0 +1,322 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LedgerEvents
+import LedgerStorage
+import Synchronization
+
+/// How a ``Ledger`` is opened.
+public struct LedgerOptions: Sendable {
+    /// The segment log's options: durability (default group commit every
+    /// 2 ms), segment and block sizes, read-only.
+    public var log = LogOptions()
+    /// After this many appended events the per-patient index snapshot is
+    /// rewritten (after a flush of the log), bounding the catch-up scan of
+    /// the next open. It is always written on ``Ledger/close()``.
+    public var snapshotInterval: UInt64 = 1_000_000
+
+    public init(durability: Durability = .groupCommit(), readOnly: Bool = false) {
+        log = LogOptions(durability: durability, readOnly: readOnly)
+    }
+
+    /// Options for a read-only handle (no lock; nothing written).
+    public static var readOnly: LedgerOptions { LedgerOptions(readOnly: true) }
+}
+
+/// The stream version a caller expects a patient's stream to be at when it
+/// appends (optimistic concurrency, as EventStoreDB's expected version).
+public enum ExpectedVersion: Sendable, Equatable {
+    /// No expectation.
+    case any
+    /// The patient has no event yet.
+    case noStream
+    /// The patient's stream holds exactly this many events.
+    case exactly(UInt64)
+}
+
+/// An event with the log position it is stored at.
+public struct StoredEvent: Sendable, Equatable {
+    public var position: UInt64
+    public var event: PatientEvent
+    public init(position: UInt64, event: PatientEvent) { self.position = position; self.event = event }
+}
+
+/// What an append did.
+public struct AppendResult: Sendable, Equatable {
+    /// For each event passed, its position, or nil when it was a duplicate
+    /// (its `id` was already stored, or appeared earlier in the batch).
+    public var positions: [UInt64?]
+    /// Events stored.
+    public var stored: Int { positions.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    /// Events acknowledged as duplicates and not stored again.
+    public var duplicates: Int { positions.count - stored }
+}
+
+/// What opening a ledger found: the log's recovery, and whether the
+/// per-patient index was loaded from its snapshot or rebuilt.
+public struct LedgerOpenReport: Sendable {
+    /// What the segment log's recovery cut or rebuilt.
+    public var log: RecoveryReport
+    /// Why the index snapshot was not used, when it was not (it was rebuilt from the log).
+    public var indexRebuiltBecause: String?
+    /// Records read from the log to catch the index up.
+    public var recordsCaughtUp: UInt64
+}
+
+/// A patient ledger: the event log of a clinic's patients, with a
+/// per-patient index and ledger-wide idempotency.
+///
+/// A ledger is a directory: the segment log in `log/`, the per-patient index
+/// snapshot in `index/`. Appends are validated against events.md, de-duplicated
+/// by event `id` and atomic per call.
+///
+/// ```swift
+/// let ledger = try Ledger.open(at: "/var/lib/clinic/ledger")
+/// let visit = PatientEvent(patient: "P001", time: try EventTime(parsing: "2026-01-02T09:00:00Z"),
+///                          id: "visit-1", body: .visit(Visit(kind: .outpatient)))
+/// let result = try ledger.append([visit])           // result.positions == [0]
+/// let history = try ledger.events(of: "P001")        // [StoredEvent(position: 0, event: visit)]
+/// try ledger.close()
+/// ```
+///
+/// **Threads.** `Ledger` is `Sendable`: appends are serialized, reads run
+/// beside them. **Processes.** One writer per directory (the log's lock);
+/// read-only handles may run beside it.
+public final class Ledger: Sendable {
+    /// The ledger directory.
+    public let directory: String
+    /// The segment log underneath (read it directly for raw records).
+    public let log: SegmentLog
+    public let options: LedgerOptions
+    /// What opening found.
+    public let openReport: LedgerOpenReport
+
+    struct State {
+        var index: LedgerIndex
+        var snapshotPosition: UInt64
+        var encoded: [UInt8] = []
+        var batch = RecordBatch()
+    }
+
+    let state: Mutex<State>
+
+    var indexDirectory: String { directory + "/index" }
+    var snapshotPath: String { indexDirectory + "/" + IndexSnapshot.fileName }
+
+    /// Opens the ledger in `directory`, creating it when absent (unless
+    /// read-only), recovering the log and catching the per-patient index up.
+    ///
+    /// - Throws: ``LedgerError`` of kind `.locked`, `.notFound`,
+    ///   `.corruption` (with file and offset), `.unsupportedVersion`, `.io`.
+    /// - Complexity: the log's recovery, plus a scan of the records appended
+    ///   since the last index snapshot (envelopes only).
+    public static func open(at directory: String, options: LedgerOptions = LedgerOptions()) throws(LedgerError) -> Ledger {
+        let log: SegmentLog
+        do throws(StorageError) {
+            log = try SegmentLog.open(at: directory + "/log", options: options.log)
+        } catch {
+            if error.kind == .notFound {
+                throw LedgerError(.notFound, "no such ledger", path: directory)
+            }
+            throw LedgerError(error)
+        }
+        return try Ledger(directory: directory, log: log, options: options)
+    }
+
+    private init(directory: String, log: SegmentLog, options: LedgerOptions) throws(LedgerError) {
+        self.directory = directory
+        self.log = log
+        self.options = options
+        let fs = FileSystem(options.log.systemCalls)
+        let snapshotPath = directory + "/index/" + IndexSnapshot.fileName
+        var index = LedgerIndex()
+        var rebuiltBecause: String?
+        let bytes = (try? SystemFile.open(snapshotPath, flags: O_RDONLY, system: options.log.systemCalls))
+            .flatMap { file in (try? file.size()).flatMap { try? file.read(fromAbsoluteOffset: 0, count: Int($0)) } }
+        if let bytes {
+            switch IndexSnapshot.decode(bytes, logID: log.logID, path: snapshotPath) {
+            case .success(let loaded) where loaded.coveredPosition <= log.endPosition:
+                index = loaded
+            case .success:
+                rebuiltBecause = "index snapshot is ahead of the log"
+            case .failure(let problem):
+                rebuiltBecause = problem.reason
+            }
+        } else if log.endPosition > 0 {
+            rebuiltBecause = "index snapshot missing"
+        }
+        let snapshotPosition = index.coveredPosition
+        let caughtUpFrom = index.coveredPosition
+        do {
+            try log.scan(from: index.coveredPosition) { view in
+                let envelope: EventEnvelope
+                do throws(EventCodecError) {
+                    envelope = try EventCodec.envelope(view.payload)
+                } catch {
+                    throw LedgerError(.corruption, "record \(view.position) is not an event: \(error.reason) at byte \(error.offset)", path: log.directory)
+                }
+                index.add(position: view.position, patient: envelope.patient, id: envelope.id,
+                          isErase: envelope.typeCode == EventType.erase.rawValue)
+                return true
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as StorageError {
+            throw LedgerError(error)
+        } catch {
+            throw LedgerError(.io, "\(error)", path: directory)
+        }
+        openReport = LedgerOpenReport(log: log.recoveryReport, indexRebuiltBecause: rebuiltBecause,
+                                      recordsCaughtUp: index.coveredPosition - caughtUpFrom)
+        state = Mutex(State(index: index, snapshotPosition: snapshotPosition))
+        if !options.log.readOnly {
+            do throws(StorageError) { try fs.makeDirectory(indexDirectory) } catch { throw LedgerError(error) }
+        }
+    }
+
+    deinit {
+        if !options.log.readOnly { try? close() }
+    }
+
+    // MARK: Appending
+
+    /// Appends `events` atomically: after a crash all of them are stored or
+    /// none. Events whose `id` is already in the ledger (or earlier in the
+    /// batch) are acknowledged and not stored again; the first stored wins.
+    ///
+    /// Each event is validated against events.md and stored normalized
+    /// (ICD-10 codes upper-cased). When every event is a duplicate nothing is
+    /// checked or written (a retried request succeeds).
+    ///
+    /// - Parameter expectedVersion: when not `.any`, every event must be of
+    ///   one patient, whose stream must be at that version.
+    /// - Returns: each event's position, nil for duplicates.
+    /// - Throws: `.invalidEvent` (naming the event's index in the batch),
+    ///   `.versionConflict`, `.invalidArgument`, storage errors. Nothing is
+    ///   appended when it throws.
+    /// - Complexity: O(events); one block read per id whose hash matches a
+    ///   stored one (true duplicates).
+    @discardableResult
+    public func append(_ events: [PatientEvent], expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
+        var normalized: [PatientEvent] = []
+        normalized.reserveCapacity(events.count)
+        for (i, event) in events.enumerated() {
+            do throws(EventValidationError) {
+                try event.validate()
+            } catch {
+                throw LedgerError(.invalidEvent, events.count == 1 ? error.message : "event \(i): \(error.message)")
+            }
+            normalized.append(event.normalized())
+        }
+        if expectedVersion != .any, let first = normalized.first, normalized.contains(where: { $0.patient != first.patient }) {
+            throw LedgerError(.invalidArgument, "an expected version applies to one patient's events only")
+        }
+        return try state.withLock { (state: inout State) throws(LedgerError) -> AppendResult in
+            var positions = [UInt64?](repeating: nil, count: normalized.count)
+            var fresh: [Int] = []
+            var batchIDs: Set<String> = []
+            for (i, event) in normalized.enumerated() {
+                if let id = event.id {
+                    if batchIDs.contains(id) { continue }
+                    if try isStored(id: id, in: state.index) { continue }
+                    batchIDs.insert(id)
+                }
+                fresh.append(i)
+            }
+            guard !fresh.isEmpty else { return AppendResult(positions: positions) }
+            if let patient = normalized.first?.patient {
+                let current = state.index.streams[patient]?.version ?? 0
+                switch expectedVersion {
+                case .any:
+                    break
+                case .noStream:
+                    if current != 0 { throw LedgerError(.versionConflict, "patient \(patient) has \(current) events; expected none") }
+                case .exactly(let expected):
+                    if expected != current {
+                        throw LedgerError(.versionConflict, "patient \(patient) is at version \(current), expected \(expected)")
+                    }
+                }
+            }
+            state.batch.removeAll()
+            for i in fresh {
+                state.encoded.removeAll(keepingCapacity: true)
+                EventCodec.encode(normalized[i], into: &state.encoded)
+                state.batch.append(timestamp: normalized[i].time.millisecondsSince1970, payload: state.encoded)
+            }
+            let range: Range<UInt64>
+            do throws(StorageError) {
+                range = try log.append(state.batch)
+            } catch {
+                throw LedgerError(error)
+            }
+            for (k, i) in fresh.enumerated() {
+                let position = range.lowerBound + UInt64(k)
+                positions[i] = position
+                let event = normalized[i]
+                state.index.add(position: position, patient: event.patient, id: event.id, isErase: event.type == .erase)
+            }
+            if state.index.coveredPosition - state.snapshotPosition >= options.snapshotInterval {
+                try writeSnapshot(&state)
+            }
+            return AppendResult(positions: positions)
+        }
+    }
+
+    /// Appends one event; see ``append(_:expectedVersion:)``.
+    /// - Returns: its position, or nil when it was a duplicate.
+    @discardableResult
+    public func append(_ event: PatientEvent, expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> UInt64? {
+        try append([event], expectedVersion: expectedVersion).positions[0]
+    }
+
+    /// Whether an event with this `id` is stored: every hash match is
+    /// confirmed by reading the stored event's id.
+    private func isStored(id: String, in index: LedgerIndex) throws(LedgerError) -> Bool {
+        for position in index.ids.candidates(for: IdentifierHash.hash(id)) {
+            let record: LogRecord
+            do throws(StorageError) { record = try log.read(at: position) } catch { throw LedgerError(error) }
+            if try envelope(of: record).id == id { return true }
+        }
+        return false
+    }
+
+    /// Makes everything appended durable and rewrites the index snapshot
+    /// when it is behind.
+    public func flush() throws(LedgerError) {
+        try state.withLock { (state: inout State) throws(LedgerError) in
+            do throws(StorageError) { try log.flush() } catch { throw LedgerError(error) }
+            if state.index.coveredPosition > state.snapshotPosition { try writeSnapshot(&state) }
+        }
+    }
+
+    /// Flushes, writes the index snapshot and closes the log. Reads of what
+    /// is stored keep working; appends throw.
+    public func close() throws(LedgerError) {
+        guard !options.log.readOnly else { return }
+        try state.withLock { (state: inout State) throws(LedgerError) in
+            guard !log.isClosed else { return }
+            do throws(StorageError) { try log.flush() } catch { throw LedgerError(error) }
+            if state.index.coveredPosition > state.snapshotPosition || !fileExists(snapshotPath) {
+                try writeSnapshot(&state)
+            }
+            do throws(StorageError) { try log.close() } catch { throw LedgerError(error) }
+        }
+    }
+
+    /// Flushes the log (the snapshot must not describe records that could
+    /// still be lost), then replaces the snapshot atomically.
+    private func writeSnapshot(_ state: inout State) throws(LedgerError) {
+        do throws(StorageError) {
+            try log.flush()
+            let bytes = IndexSnapshot.encode(state.index, logID: log.logID)
+            try FileSystem(options.log.systemCalls).writeAtomically(snapshotPath, directory: indexDirectory, bytes: bytes)
+        } catch {
+            throw LedgerError(error)
+        }
+        state.snapshotPosition = state.index.coveredPosition
+    }
+
+    private func fileExists(_ path: String) -> Bool {
+        (try? SystemFile.open(path, flags: O_RDONLY, system: options.log.systemCalls)) != nil
+    }
+}

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LedgerEvents
+import LedgerStorage
+
+/// The one error type of the `PatientLedger` module.
+///
+/// Catch it by ``kind``; ``path`` with ``line`` (input files) or ``offset``
+/// (ledger files) say where, and ``description`` is one line a person can
+/// act on: `FILE:LINE: message`, `FILE:OFFSET: message` or `message`.
+///
+/// ```swift
+/// do {
+///     try ledger.append(event, expectedVersion: .exactly(3))
+/// } catch let error as LedgerError where error.kind == .versionConflict {
+///     // someone else appended to this patient's stream: reload and retry
+/// }
+/// ```
+public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Equatable {
+        /// An event breaks a rule of events.md (``message`` says which).
+        case invalidEvent
+        /// Input data (a JSON Lines file) is invalid; ``path`` and ``line`` locate it.
+        case invalidInput
+        /// The patient's stream is not at the expected version.
+        case versionConflict
+        /// No such patient, ledger, file or position.
+        case notFound
+        /// Another process holds the ledger's writer lock.
+        case locked
+        /// Stored data is damaged (``path`` and ``offset`` locate it).
+        case corruption
+        /// A system call failed.
+        case io
+        /// Written by a newer PatientLedger.
+        case unsupportedVersion
+        /// A caller passed something the ledger cannot take.
+        case invalidArgument
+        /// The ledger was closed, opened read-only, or its writer failed.
+        case unavailable
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var path: String?
+    /// 1-based line of an input file.
+    public var line: Int?
+    /// Byte offset in a ledger file.
+    public var offset: Int64?
+
+    public init(_ kind: Kind, _ message: String, path: String? = nil, line: Int? = nil, offset: Int64? = nil) {
+        self.kind = kind
+        self.message = message
+        self.path = path
+        self.line = line
+        self.offset = offset
+    }
+
+    /// Wraps a storage-layer error, keeping its location.
+    public init(_ error: StorageError) {
+        let kind: Kind = switch error.kind {
+        case .corruption: .corruption
+        case .io: .io
+        case .locked: .locked
+        case .unsupportedVersion: .unsupportedVersion
+        case .notFound: .notFound
+        case .invalidArgument: .invalidArgument
+        case .closed, .writerFailed, .readOnly: .unavailable
+        }
+        var message = error.message
+        if let errno = error.errno { message += " (\(String(cString: strerror(errno))))" }
+        self.init(kind, message, path: error.path, offset: error.offset)
+    }
+
+    public var description: String {
+        guard let path else { return message }
+        if let line { return "\(path):\(line): \(message)" }
+        if let offset { return "\(path):\(offset): \(message)" }
+        return "\(path): \(message)"
+    }
+}

@@ -1,0 +1,50 @@
+/// One patient's stream: the log positions of their events, in log order.
+struct PatientStream: Sendable, Equatable {
+    /// Every stored event of the patient, erased ones and `erase` records included.
+    var positions: [UInt64] = []
+    /// The position of the patient's last `erase` record, if any: their
+    /// events before it are hidden everywhere.
+    var lastErase: UInt64?
+
+    /// The stream version used for optimistic concurrency: how many events
+    /// the patient's stream holds (erasures do not rewind it).
+    var version: UInt64 { UInt64(positions.count) }
+
+    /// Positions of the events still visible: those after the last erasure
+    /// (the erase record itself is an audit record, not part of the history).
+    var visiblePositions: ArraySlice<UInt64> {
+        guard let lastErase else { return positions[...] }
+        let start = positions.firstIndex { $0 > lastErase } ?? positions.count
+        return positions[start...]
+    }
+}
+
+/// The per-patient index: patient id to stream, plus the idempotency index,
+/// and the log position up to which both reflect the log.
+///
+/// Derived data: rebuilt from the log when its snapshot is missing or bad,
+/// caught up from the snapshot's position on open. Not thread-safe; the
+/// ledger guards it.
+struct LedgerIndex {
+    var streams: [String: PatientStream] = [:]
+    var ids = IdempotencyIndex()
+    /// Records `0..<coveredPosition` are reflected.
+    var coveredPosition: UInt64 = 0
+    /// Patients with at least one erase record.
+    var erasedPatients: Int { streams.values.reduce(0) { $0 + ($1.lastErase == nil ? 0 : 1) } }
+
+    /// Adds the record at `position` (which must be `coveredPosition`).
+    mutating func add(position: UInt64, patient: String, id: String?, isErase: Bool) {
+        precondition(position == coveredPosition, "index must advance in log order")
+        streams[patient, default: PatientStream()].positions.append(position)
+        if isErase { streams[patient]!.lastErase = position }
+        if let id { ids.insert(hash: IdentifierHash.hash(id), position: position) }
+        coveredPosition = position + 1
+    }
+
+    /// Whether the event at `position` of `patient` is hidden by a later erasure.
+    func isErased(position: UInt64, patient: String) -> Bool {
+        guard let erase = streams[patient]?.lastErase else { return false }
+        return position < erase
+    }
+}

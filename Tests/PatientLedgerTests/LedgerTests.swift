@@ -1,0 +1,164 @@
+import Testing
+import LedgerTestSupport
+import LedgerEvents
+@testable import PatientLedger
+
+@Suite struct LedgerTests {
+    func options() -> LedgerOptions { LedgerOptions(durability: .everyAppend) }
+
+    @Test func appendedEventsReadBackByPatientAndInLogOrder() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        let events = [Events.visit("P1", day: 3), Events.checkin("P2", day: 1), Events.checkin("P1", day: 2)]
+        let result = try ledger.append(events)
+        #expect(result.positions == [0, 1, 2])
+        // Stored normalized (ICD-10 upper-cased), in arrival order whatever the time.
+        let p1 = try ledger.events(of: "P1")
+        #expect(p1.map(\.position) == [0, 2])
+        #expect(p1[0].event.body == .visit(Visit(kind: .outpatient, department: "cardiology", diagnoses: ["I10"])))
+        #expect(p1[1].event == events[2])
+        let cursor = ledger.events(from: 1)
+        #expect(try cursor.next()?.event == events[1])
+        #expect(try cursor.next()?.position == 2)
+        #expect(try cursor.next() == nil)
+        #expect(ledger.version(of: "P1") == 2)
+        #expect(ledger.version(of: "nobody") == 0)
+        try ledger.close()
+    }
+
+    @Test func invalidEventsAreRefusedAndNothingIsAppended() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        var bad = Events.visit("P 1", day: 1)  // a space is not allowed in a patient id
+        let error = #expect(throws: LedgerError.self) { try ledger.append([Events.visit("P1", day: 1), bad]) }
+        #expect(error?.kind == .invalidEvent)
+        #expect(error?.message.contains("event 1") == true)
+        #expect(ledger.endPosition == 0)
+        bad = Events.checkin("P1", day: 1, mmol: 99)
+        #expect(throws: LedgerError.self) { try ledger.append(bad) }
+        #expect(ledger.endPosition == 0)
+        try ledger.close()
+    }
+
+    @Test func duplicateIdsAreAcknowledgedNotStoredAcrossRestarts() throws {
+        let dir = TemporaryDirectory()
+        var ledger = try Ledger.open(at: dir.path, options: options())
+        let first = try ledger.append([Events.visit("P1", day: 1, id: "v-1"), Events.checkin("P2", day: 1, id: "c-1"),
+                                       Events.checkin("P3", day: 2, id: "c-1")])
+        #expect(first.positions == [0, 1, nil], "a repeated id inside a batch is a duplicate")
+        #expect(first.duplicates == 1)
+        try ledger.close()
+        ledger = try Ledger.open(at: dir.path, options: options())
+        #expect(ledger.openReport.recordsCaughtUp == 0, "close wrote the index snapshot")
+        // Same id, any patient, any content: the first stored wins.
+        let again = try ledger.append([Events.checkin("P9", day: 5, id: "v-1"), Events.visit("P1", day: 6, id: "v-2")])
+        #expect(again.positions == [nil, 2])
+        #expect(try ledger.events(of: "P9").isEmpty)
+        try ledger.close()
+    }
+
+    @Test func duplicatesAreRecognizedAfterACrashWithoutSnapshot() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        try ledger.append([Events.visit("P1", day: 1, id: "v-1"), Events.visit("P2", day: 1, id: "v-2")])
+        // The state a crash leaves: the log durable, no index snapshot.
+        let crashed = TemporaryDirectory()
+        copyDirectory(dir.path + "/log", to: crashed.path + "/log")
+        try ledger.close()
+        let recovered = try Ledger.open(at: crashed.path, options: options())
+        #expect(recovered.openReport.indexRebuiltBecause != nil)
+        #expect(recovered.openReport.recordsCaughtUp == 2)
+        #expect(try recovered.append(Events.visit("P3", day: 2, id: "v-2")) == nil)
+        #expect(try recovered.append(Events.visit("P3", day: 2, id: "v-3")) == 2)
+        try recovered.close()
+    }
+
+    @Test func aDamagedSnapshotIsRebuiltFromTheLog() throws {
+        let dir = TemporaryDirectory()
+        var ledger = try Ledger.open(at: dir.path, options: options())
+        for day in 0..<20 { try ledger.append(Events.checkin("P\(day % 3)", day: day, id: "c-\(day)")) }
+        try ledger.close()
+        flipBit(dir.path + "/index/streams", at: 70)
+        ledger = try Ledger.open(at: dir.path, options: options())
+        #expect(ledger.openReport.indexRebuiltBecause == "snapshot checksum mismatch")
+        #expect(ledger.version(of: "P1") == 7)
+        #expect(try ledger.append(Events.checkin("P1", day: 30, id: "c-4")) == nil)
+        try ledger.close()
+    }
+
+    @Test func eraseHidesEarlierEventsAndANewHistoryStartsAfterIt() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        try ledger.append([Events.visit("P1", day: 1), Events.visit("P2", day: 1), Events.checkin("P1", day: 2)])
+        try ledger.append(Events.erase("P1", day: 3))
+        try ledger.append(Events.checkin("P1", day: 1))  // stored after the erase, even with an earlier time
+        #expect(try ledger.events(of: "P1").map(\.position) == [4])
+        #expect(ledger.version(of: "P1") == 4)
+        #expect(ledger.erasedPatientCount == 1)
+        var seen: [UInt64] = []
+        let cursor = ledger.events(from: 0)
+        while let stored = try cursor.next() { seen.append(stored.position) }
+        #expect(seen == [1, 3, 4], "erased events are skipped; the erase record stays")
+        let all = ledger.events(from: 0, includingErased: true)
+        var count = 0
+        while try all.next() != nil { count += 1 }
+        #expect(count == 5)
+        try ledger.close()
+    }
+
+    @Test func expectedVersionConflictsBetweenTwoConcurrentAppenders() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: LedgerOptions(durability: .noSync()))
+        let rounds = 200
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for writer in 0..<2 {
+                group.addTask {
+                    var wins = 0
+                    for round in 0..<rounds {
+                        let version = ledger.version(of: "P1")
+                        do {
+                            try ledger.append(Events.checkin("P1", day: round, id: "w\(writer)-\(round)"), expectedVersion: .exactly(version))
+                            wins += 1
+                        } catch let error as LedgerError where error.kind == .versionConflict {
+                            continue
+                        }
+                    }
+                    return (writer, wins > 0)
+                }
+            }
+            var all: [(Int, Bool)] = []
+            for try await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(outcomes.count == 2)
+        // Every success moved the version by exactly one: no lost update.
+        #expect(ledger.version(of: "P1") == ledger.endPosition)
+        #expect(throws: LedgerError.self) { try ledger.append(Events.checkin("P1", day: 1), expectedVersion: .noStream) }
+        #expect(try ledger.append(Events.checkin("P2", day: 1), expectedVersion: .noStream) != nil)
+        #expect(throws: LedgerError.self) {
+            try ledger.append([Events.checkin("P3", day: 1), Events.checkin("P4", day: 1)], expectedVersion: .noStream)
+        }
+        try ledger.close()
+    }
+
+    @Test func aRetriedAppendOfDuplicatesSucceedsWhateverItsExpectedVersion() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        try ledger.append(Events.visit("P1", day: 1, id: "v-1"), expectedVersion: .noStream)
+        #expect(try ledger.append(Events.visit("P1", day: 1, id: "v-1"), expectedVersion: .noStream) == nil)
+        try ledger.close()
+    }
+
+    @Test func aSecondWriterIsRefusedAndAReadOnlyHandleSeesTheEvents() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        try ledger.append(Events.visit("P1", day: 1))
+        let error = #expect(throws: LedgerError.self) { try Ledger.open(at: dir.path, options: options()) }
+        #expect(error?.kind == .locked)
+        let reader = try Ledger.open(at: dir.path, options: .readOnly)
+        #expect(try reader.events(of: "P1").count == 1)
+        try ledger.close()
+        let missing = #expect(throws: LedgerError.self) { try Ledger.open(at: dir.path + "/nope", options: .readOnly) }
+        #expect(missing?.kind == .notFound)
+    }
+}

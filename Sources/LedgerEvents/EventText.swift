@@ -71,6 +71,14 @@ enum EventText {
     /// Whether `text` holds a scalar with the Unicode `White_Space` property
     /// (space, tab, line ends, NEL, NBSP, U+2000-U+200A, U+2028, U+3000, ...).
     static func containsWhitespace(_ text: String) -> Bool {
+        for byte in text.utf8 {
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) { return true }
+            if byte >= 0x80 { return containsNonASCIIWhitespace(text) }
+        }
+        return false
+    }
+
+    private static func containsNonASCIIWhitespace(_ text: String) -> Bool {
         for scalar in text.unicodeScalars where scalar.properties.isWhitespace { return true }
         return false
     }

@@ -16,9 +16,11 @@ public struct EventValidationError: Error, Equatable, Sendable, CustomStringConv
     /// What is wrong, on one line, without file or line prefix.
     public var message: String
 
+    /// An error with `message` (one line, no file or line prefix).
     public init(_ message: String) {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 }

@@ -109,22 +109,22 @@ extension PatientEvent {
     ///
     /// Cost: allocates only when a code has a lower-case letter.
     public func normalized() -> PatientEvent {
-        var event = self
         switch body {
         case .register(var r):
-            if let codes = r.conditions, codes.contains(where: Self.hasLowercase) {
-                r.conditions = codes.map(EventText.asciiUppercased)
-                event.body = .register(r)
-            }
+            guard let codes = r.conditions, codes.contains(where: Self.hasLowercase) else { return self }
+            r.conditions = codes.map(EventText.asciiUppercased)
+            var event = self
+            event.body = .register(r)
+            return event
         case .visit(var v):
-            if let codes = v.diagnoses, codes.contains(where: Self.hasLowercase) {
-                v.diagnoses = codes.map(EventText.asciiUppercased)
-                event.body = .visit(v)
-            }
+            guard let codes = v.diagnoses, codes.contains(where: Self.hasLowercase) else { return self }
+            v.diagnoses = codes.map(EventText.asciiUppercased)
+            var event = self
+            event.body = .visit(v)
+            return event
         default:
-            break
+            return self
         }
-        return event
     }
 
     private static func hasLowercase(_ code: String) -> Bool {

@@ -19,8 +19,15 @@ struct SeededRandom: RandomNumberGenerator {
 /// present and tricky strings and numbers.
 struct EventGenerator {
     var rng: SeededRandom
+    /// Only plain ASCII text, as most real files hold (for throughput).
+    var plain = false
 
-    init(seed: UInt64) { rng = SeededRandom(seed: seed) }
+    init(seed: UInt64, plain: Bool = false) {
+        rng = SeededRandom(seed: seed)
+        self.plain = plain
+    }
+
+    static let plainAlphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789-").map(String.init)
 
     static let idAlphabet: [String] = [
         "a", "Z", "0", "-", "_", " ", "\"", "\\", "/", "\n", "\t", "\r", "\u{0}", "\u{1F}", "\u{7F}",
@@ -29,6 +36,7 @@ struct EventGenerator {
     static let patientAlphabet = Array("ABCXYZabcxyz0123456789._:-").map(String.init)
 
     mutating func text(_ alphabet: [String], _ lengths: ClosedRange<Int>) -> String {
+        let alphabet = plain && alphabet == Self.idAlphabet ? Self.plainAlphabet : alphabet
         let n = Int.random(in: lengths, using: &rng)
         var s = ""
         while s.unicodeScalars.count < n {
@@ -40,7 +48,7 @@ struct EventGenerator {
     }
 
     mutating func id() -> String {
-        rng.chance(70) ? "id-\(rng.next() % 100_000)" : text(Self.idAlphabet, 1...(rng.chance(90) ? 12 : 128))
+        rng.chance(plain ? 100 : 70) ? "id-\(rng.next() % 100_000)" : text(Self.idAlphabet, 1...(rng.chance(90) ? 12 : 128))
     }
 
     mutating func optionalID() -> String? { rng.chance(50) ? id() : nil }
@@ -148,7 +156,7 @@ struct EventGenerator {
         case 10:
             body = .unenroll(Unenroll(program: id()))
         case 11:
-            let tagAlphabet = Self.idAlphabet.filter { !$0.unicodeScalars.contains { $0.properties.isWhitespace } }
+            let tagAlphabet = plain ? Self.plainAlphabet : Self.idAlphabet.filter { !$0.unicodeScalars.contains { $0.properties.isWhitespace } }
             body = .tag(Tag(tag: text(tagAlphabet, 1...(rng.chance(90) ? 10 : 64)), op: rng.pick(TagOperation.allCases)))
         default:
             body = .erase

@@ -174,6 +174,21 @@ func t(_ text: String) -> EventTime { try! EventTime(parsing: text) }
         #expect(decoded(line) == event)
     }
 
+    @Test func escapedSurrogatePairsAndEscapesAnywhereAreFine() {
+        let line = #"{"type":"tag","patient":"P\u0031","time":"2026-01-02T08:00:00\u005a","id":"\ud83d\ude00\uD83D\uDE00","tag":"\u00e9\/x","op":"\u0061dd"}"#
+        let event = decoded(line)
+        #expect(event == PatientEvent(patient: "P1", time: Self.t0, id: "😀😀", body: .tag(Tag(tag: "é/x", op: .add))))
+        #expect(event.map(EventJSON.encode) == #"{"type":"tag","patient":"P1","time":"2026-01-02T08:00:00Z","id":"😀😀","tag":"é/x","op":"add"}"#)
+    }
+
+    @Test func numberFieldsCompareNumericallyIntFieldsDemandTheIntSpelling() {
+        let nine = #"{"type":"survey","patient":"P1","time":"2026-01-02T08:00:00Z","survey":"nps","answers":{"score":9.0}}"#
+        if case .survey(let s)? = decoded(nine)?.body { #expect(s.answers[0].value == 9) }
+        #expect(decoded(nine).map(EventJSON.encode)?.contains(#"{"score":9}"#) == true)
+        #expect(failure(#"{"type":"dispense","patient":"P1","time":"2026-01-02T08:00:00Z","medication":"m","class":"c","daysSupply":9.0}"#)?
+            .contains(#""daysSupply" must be an int"#) == true)
+    }
+
     @Test func numbersAreCanonicalAndRoundTrip() {
         func progressLine(_ text: String) -> String {
             #"{"type":"read","patient":"P1","time":"2026-01-02T08:00:00Z","content":"c","progress":"# + text + "}"

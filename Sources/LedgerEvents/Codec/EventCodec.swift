@@ -132,7 +132,8 @@ public enum EventCodec {
     /// ```
     public static func decode(_ payload: UnsafeRawBufferPointer, time: EventTime) throws(EventCodecError) -> PatientEvent {
         var reader = PayloadReader(payload)
-        let (envelope, flags) = try reader.envelope()
+        var flags: UInt8 = 0
+        let envelope = try reader.envelope(flags: &flags)
         let body: EventBody
         if flags & Flag.opaque != 0 || !decodesBody(typeCode: envelope.typeCode, typeVersion: envelope.typeVersion) {
             body = .unrecognized(UnrecognizedBody(typeCode: envelope.typeCode, typeVersion: envelope.typeVersion, bytes: reader.rest()))
@@ -179,7 +180,8 @@ public enum EventCodec {
     /// ```
     public static func envelope(_ payload: UnsafeRawBufferPointer) throws(EventCodecError) -> EventEnvelope {
         var reader = PayloadReader(payload)
-        return try reader.envelope().envelope
+        var flags: UInt8 = 0
+        return try reader.envelope(flags: &flags)
     }
 }
 
@@ -215,8 +217,8 @@ extension PayloadWriter {
 }
 
 extension PayloadReader {
-    /// Reads the envelope; returns it with the flags byte.
-    mutating func envelope() throws(EventCodecError) -> (envelope: EventEnvelope, flags: UInt8) {
+    /// Reads the envelope; sets `flags` to its flags byte.
+    mutating func envelope(flags: inout UInt8) throws(EventCodecError) -> EventEnvelope {
         guard !isAtEnd else { throw failure("empty payload", at: 0) }
         let format = try byte("format version")
         guard format == EventCodec.formatVersion else {
@@ -228,14 +230,13 @@ extension PayloadReader {
         let typeCode = try byte("type code")
         let typeVersion = try byte("type version")
         let flagsOffset = offset
-        let flags = try byte("envelope flags")
+        flags = try byte("envelope flags")
         guard flags & ~EventCodec.Flag.known == 0 else {
             throw failure("unknown envelope flags 0x\(Self.hex(flags & ~EventCodec.Flag.known))", at: flagsOffset)
         }
         let patient = try string("patient")
         let id = flags & EventCodec.Flag.id != 0 ? try string("id") : nil
         let actor = flags & EventCodec.Flag.actor != 0 ? try string("actor") : nil
-        let envelope = EventEnvelope(typeCode: typeCode, typeVersion: typeVersion, patient: patient, id: id, actor: actor)
-        return (envelope, flags)
+        return EventEnvelope(typeCode: typeCode, typeVersion: typeVersion, patient: patient, id: id, actor: actor)
     }
 }

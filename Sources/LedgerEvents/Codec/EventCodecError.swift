@@ -17,6 +17,7 @@ public struct EventCodecError: Error, Equatable, Sendable, CustomStringConvertib
     /// What is wrong, e.g. `string runs past the end of the payload`.
     public var reason: String
 
+    /// An error at `offset` of a payload, for `reason`.
     public init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason

@@ -18,6 +18,8 @@ public struct EventEnvelope: Sendable, Equatable {
     /// Who recorded the event, if known.
     public var actor: String?
 
+    /// An envelope with these fields (for comparisons; ``EventCodec`` builds
+    /// the ones it reads).
     public init(typeCode: UInt8, typeVersion: UInt8, patient: String, id: String? = nil, actor: String? = nil) {
         self.typeCode = typeCode
         self.typeVersion = typeVersion

@@ -105,7 +105,7 @@ extension PayloadReader {
         guard count <= UInt64(remaining / 2) else {
             throw failure("truncated: \(count) answers claimed, \(remaining) bytes left", at: start)
         }
-        s.answers.reserveCapacity(Int(count))
+        s.answers.reserveCapacity(Swift.min(Int(count), 64))
         for _ in 0..<Int(count) {
             let item = try string("answer item")
             s.answers.append(SurveyAnswer(item: item, value: try number("answer value")))

@@ -151,7 +151,9 @@ struct PayloadReader {
             throw failure("truncated: \(what()) claims \(count) strings, \(remaining) bytes left", at: start)
         }
         var values: [String] = []
-        values.reserveCapacity(Int(count))
+        // A claimed count is bounded by the bytes left, but a String is 16
+        // bytes per 1 byte of input: reserve little, let a real array grow.
+        values.reserveCapacity(Swift.min(Int(count), 64))
         for _ in 0..<Int(count) {
             values.append(try string(what()))
         }

@@ -32,17 +32,12 @@ struct EventJSONDecoder {
         if n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF {
             throw EventValidationError("a UTF-8 byte-order mark is not allowed")
         }
-        let result = withUnsafeTemporaryAllocation(of: EventJSONSlot.self, capacity: EventJSONKey.allCases.count) {
-            buffer -> Result<PatientEvent, EventValidationError> in
+        return try withUnsafeTemporaryAllocation(of: EventJSONSlot.self, capacity: EventJSONKey.count) {
+            buffer throws(EventValidationError) -> PatientEvent in
             var decoder = EventJSONDecoder(scanner: JSONScanner(base: p, count: n), slots: buffer.baseAddress!)
-            do throws(EventValidationError) {
-                try decoder.readObject()
-                return .success(try decoder.build())
-            } catch {
-                return .failure(error)
-            }
+            try decoder.readObject()
+            return try decoder.build()
         }
-        return try result.get()
     }
 
     // MARK: - The pass over the bytes
@@ -135,7 +130,8 @@ struct EventJSONDecoder {
                 throw wrongKind(key.name, "true or false")
             }
         case .strings:
-            let list = try readStrings(key.name)
+            // ICD-10 codes are stored upper-cased.
+            let list = try readStrings(key.name).map(EventText.asciiUppercased)
             if key == .conditions { conditions = list } else { diagnoses = list }
         case .object:
             guard scanner.peek == UInt8(ascii: "{") else { throw wrongKind(key.name, "an object") }
@@ -243,19 +239,17 @@ struct EventJSONDecoder {
         has(key) ? try time(key) : nil
     }
 
-    /// The value as a String when it is all ASCII (enum names are compared
-    /// byte for byte, never by canonical equivalence).
-    func asciiText(_ token: JSONStringToken) -> String? {
-        scanner.withBytes(token) { bytes -> String? in
-            for b in bytes where b >= 0x80 { return nil }
-            return String(decoding: bytes, as: UTF8.self)
-        }
-    }
-
     func choice<T: RawRepresentable & CaseIterable>(_ key: EventJSONKey, _: T.Type) throws(EventValidationError) -> T
     where T.RawValue == String {
         let token = slots[Int(key.rawValue)].token
-        if let text = asciiText(token), let value = T(rawValue: text) { return value }
+        let found = scanner.withBytes(token) { bytes -> T? in
+            for value in T.allCases {
+                var name = value.rawValue
+                if name.withUTF8({ Self.equals(bytes, UnsafeRawBufferPointer($0)) }) { return value }
+            }
+            return nil
+        }
+        if let found { return found }
         let names = T.allCases.map(\.rawValue).joined(separator: ", ")
         throw EventValidationError(
             "\"\(key.name)\" must be one of \(names) (got \(EventText.quoted(scanner.string(token))))")
@@ -270,28 +264,19 @@ struct EventJSONDecoder {
 
     func eventType() throws(EventValidationError) -> EventType {
         let token = slots[Int(EventJSONKey.type.rawValue)].token
-        if let text = asciiText(token) {
-            switch text {
-            case "register": return .register
-            case "visit": return .visit
-            case "appointment": return .appointment
-            case "message": return .message
-            case "read": return .read
-            case "checkin": return .checkin
-            case "survey": return .survey
-            case "dispense": return .dispense
-            case "consent": return .consent
-            case "enroll": return .enroll
-            case "unenroll": return .unenroll
-            case "tag": return .tag
-            case "erase": return .erase
-            case "unrecognized":
-                throw EventValidationError("records of an unrecognized type cannot be imported")
-            default: break
-            }
+        let found = scanner.withBytes(token) { bytes -> EventType?? in
+            for type in EventType.allCases where Self.equals(bytes, type.staticName) { return type }
+            return Self.equals(bytes, "unrecognized") ? .some(nil) : nil
         }
-        let names = EventType.allCases.map(\.name).joined(separator: ", ")
-        throw EventValidationError("\"type\" must be one of \(names) (got \(EventText.quoted(scanner.string(token))))")
+        switch found {
+        case .some(.some(let type)):
+            return type
+        case .some(.none):
+            throw EventValidationError("records of an unrecognized type cannot be imported")
+        case .none:
+            let names = EventType.allCases.map(\.name).joined(separator: ", ")
+            throw EventValidationError("\"type\" must be one of \(names) (got \(EventText.quoted(scanner.string(token))))")
+        }
     }
 
     func build() throws(EventValidationError) -> PatientEvent {
@@ -317,10 +302,10 @@ struct EventJSONDecoder {
 
         let time = try time(.time)
         let body = try buildBody(type)
+        // Already normalized: codes were upper-cased as read.
         let event = PatientEvent(
             patient: string(.patient), time: time,
-            id: optionalString(.id), actor: optionalString(.actor), body: body
-        ).normalized()
+            id: optionalString(.id), actor: optionalString(.actor), body: body)
         try event.validate()
 
         if type == .survey, firstNonIntAnswer >= 0, case .survey(let s) = body, EventText.isExactly(s.survey, "phq9") {
@@ -385,18 +370,17 @@ struct EventJSONDecoder {
         case .enroll:
             let kind = slots[Int(EventJSONKey.kind.rawValue)].token
             let plan: EnrollmentPlan
-            switch asciiText(kind) {
-            case "checkin":
-                for key in [EventJSONKey.metric, .everyDays] where !has(key) {
+            if scanner.withBytes(kind, { Self.equals($0, "checkin") }) {
+                for key in EventJSONKey.checkinPlanKeys where !has(key) {
                     throw EventValidationError("missing key \"\(key.name)\" (required when \"kind\" is checkin)")
                 }
                 plan = .checkin(metric: try choice(.metric, Metric.self), everyDays: int(.everyDays))
-            case "journey":
-                for key in [EventJSONKey.metric, .everyDays] where has(key) {
+            } else if scanner.withBytes(kind, { Self.equals($0, "journey") }) {
+                for key in EventJSONKey.checkinPlanKeys where has(key) {
                     throw EventValidationError("\"\(key.name)\" is not allowed when \"kind\" is journey")
                 }
                 plan = .journey
-            default:
+            } else {
                 throw EventValidationError(
                     "\"kind\" must be one of checkin, journey (got \(EventText.quoted(scanner.string(kind))))")
             }
@@ -470,6 +454,13 @@ struct EventJSONDecoder {
         case .heartrate: .heartrate(bpm: values.0)
         case .habit: .habit(done: values.0)
         }
+    }
+
+    @inline(__always)
+    static func equals(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
     }
 
     @inline(__always)

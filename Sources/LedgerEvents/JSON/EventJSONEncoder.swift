@@ -9,7 +9,7 @@ enum EventJSONEncoder {
         key("type", first: true, &out)
         switch event.body {
         case .unrecognized: literal("\"unrecognized\"", &out)
-        default: literal(event.type.name, quoted: true, &out)
+        default: name(event.type.name, &out)
         }
         key("patient", &out); string(event.patient, &out)
         key("time", &out); time(event.time, &out)
@@ -18,24 +18,24 @@ enum EventJSONEncoder {
 
         switch event.body {
         case .register(let r):
-            if let sex = r.sex { key("sex", &out); literal(sex.rawValue, quoted: true, &out) }
+            if let sex = r.sex { key("sex", &out); name(sex.rawValue, &out) }
             if let year = r.birthYear { key("birthYear", &out); int(Int64(year), &out) }
             if let codes = r.conditions { key("conditions", &out); strings(codes, &out) }
         case .visit(let v):
-            key("kind", &out); literal(v.kind.rawValue, quoted: true, &out)
+            key("kind", &out); name(v.kind.rawValue, &out)
             if let department = v.department { key("department", &out); string(department, &out) }
             if let codes = v.diagnoses { key("diagnoses", &out); strings(codes, &out) }
             if let appointment = v.appointment { key("appointment", &out); string(appointment, &out) }
             if let discharge = v.discharge { key("discharge", &out); time(discharge, &out) }
         case .appointment(let a):
             key("appointment", &out); string(a.appointment, &out)
-            key("status", &out); literal(a.status.rawValue, quoted: true, &out)
+            key("status", &out); name(a.status.rawValue, &out)
             if let when = a.scheduledFor { key("scheduledFor", &out); time(when, &out) }
         case .message(let m):
             key("message", &out); string(m.message, &out)
-            key("direction", &out); literal(m.direction.rawValue, quoted: true, &out)
-            key("channel", &out); literal(m.channel.rawValue, quoted: true, &out)
-            if let purpose = m.purpose { key("purpose", &out); literal(purpose.rawValue, quoted: true, &out) }
+            key("direction", &out); name(m.direction.rawValue, &out)
+            key("channel", &out); name(m.channel.rawValue, &out)
+            if let purpose = m.purpose { key("purpose", &out); name(purpose.rawValue, &out) }
             if let content = m.content { key("content", &out); string(content, &out) }
             if let survey = m.survey { key("survey", &out); string(survey, &out) }
             if let js = m.journeyStep {
@@ -47,7 +47,7 @@ enum EventJSONEncoder {
             key("progress", &out); number(r.progress, &out)
             if let message = r.message { key("message", &out); string(message, &out) }
         case .checkin(let c):
-            key("metric", &out); literal(c.metric.rawValue, quoted: true, &out)
+            key("metric", &out); name(c.metric.rawValue, &out)
             key("values", &out)
             out.append(UInt8(ascii: "{"))
             switch c.values {
@@ -80,14 +80,14 @@ enum EventJSONEncoder {
             key("class", &out); string(d.therapeuticClass, &out)
             key("daysSupply", &out); int(Int64(d.daysSupply), &out)
         case .consent(let c):
-            key("scope", &out); literal(c.scope.rawValue, quoted: true, &out)
+            key("scope", &out); name(c.scope.rawValue, &out)
             key("granted", &out); literal(c.granted ? "true" : "false", &out)
         case .enroll(let e):
             key("program", &out); string(e.program, &out)
             switch e.plan {
             case .checkin(let metric, let everyDays):
                 key("kind", &out); literal("\"checkin\"", &out)
-                key("metric", &out); literal(metric.rawValue, quoted: true, &out)
+                key("metric", &out); name(metric.rawValue, &out)
                 key("everyDays", &out); int(Int64(everyDays), &out)
             case .journey:
                 key("kind", &out); literal("\"journey\"", &out)
@@ -96,7 +96,7 @@ enum EventJSONEncoder {
             key("program", &out); string(u.program, &out)
         case .tag(let t):
             key("tag", &out); string(t.tag, &out)
-            key("op", &out); literal(t.op.rawValue, quoted: true, &out)
+            key("op", &out); name(t.op.rawValue, &out)
         case .erase:
             break
         case .unrecognized(let u):
@@ -130,9 +130,9 @@ enum EventJSONEncoder {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// An ASCII name that needs no escaping (enum raw values).
+    /// A quoted ASCII name that needs no escaping (enum raw values).
     @inline(__always)
-    private static func literal(_ text: String, quoted: Bool, _ out: inout [UInt8]) {
+    private static func name(_ text: String, _ out: inout [UInt8]) {
         out.append(0x22)
         out.append(contentsOf: text.utf8)
         out.append(0x22)

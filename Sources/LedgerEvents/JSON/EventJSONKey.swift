@@ -33,6 +33,12 @@ enum EventJSONKey: UInt8, CaseIterable {
 
     @inline(__always) var bit: UInt64 { 1 << UInt64(rawValue) }
 
+    /// The number of keys (all fit in a 64-bit set).
+    static let count = Int(EventJSONKey.body.rawValue) + 1
+
+    /// The keys an `enroll` of kind `checkin` requires and of kind `journey` refuses.
+    static let checkinPlanKeys: [EventJSONKey] = [.metric, .everyDays]
+
     var name: StaticString {
         switch self {
         case .type: "type"
@@ -140,6 +146,25 @@ enum EventJSONKey: UInt8, CaseIterable {
 }
 
 extension EventType {
+    /// ``name`` as a StaticString, for comparing bytes without a String.
+    var staticName: StaticString {
+        switch self {
+        case .register: "register"
+        case .visit: "visit"
+        case .appointment: "appointment"
+        case .message: "message"
+        case .read: "read"
+        case .checkin: "checkin"
+        case .survey: "survey"
+        case .dispense: "dispense"
+        case .consent: "consent"
+        case .enroll: "enroll"
+        case .unenroll: "unenroll"
+        case .tag: "tag"
+        case .erase: "erase"
+        }
+    }
+
     /// The keys an event of this type may have beyond the common ones, in
     /// the order of events.md's table (the order `dump` writes them).
     var jsonKeys: [EventJSONKey] {

@@ -101,6 +101,7 @@ public struct JSONLinesReader: Sendable {
     public private(set) var lineCount = 0
     private var partial: [UInt8] = []
 
+    /// A reader at the start of a text (the next line is line 1).
     public init() {}
 
     /// Delivers every line that `chunk` completes; keeps the rest for the

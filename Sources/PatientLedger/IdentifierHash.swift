@@ -28,31 +28,41 @@ enum IdentifierHash {
 /// The ledger-wide idempotency index: which event `id`s are stored, and
 /// where.
 ///
-/// An open-addressing table of (hash, position) pairs, 16 bytes a slot at a
-/// load factor of at most 0.8, so about 20 bytes per stored id whatever the
-/// id's length; the ids themselves stay in the log. A hash match is a
-/// candidate only: the caller confirms it by reading the event at the
-/// position (``candidates(for:)``). Not thread-safe; the ledger guards it.
+/// An open-addressing table (linear probing, at most 80% full) of 8-byte
+/// slots: the top 28 bits of the id's hash (its *tag*, which also picks the
+/// bucket) and the position plus one in the low 36 bits (0 marks an empty
+/// slot). About 10 bytes per stored id whatever the id's length; the ids
+/// themselves stay in the log. A tag match is only a candidate: the caller
+/// confirms it by reading the event at the position (``candidates(for:)``).
+/// Holds positions below 2^36 - 1 (68 billion events). Not thread-safe; the
+/// ledger guards it.
 struct IdempotencyIndex {
-    private(set) var hashes: [UInt64]
-    private(set) var positions: [UInt64]
+    static let positionBits: UInt64 = 36
+    static let positionMask: UInt64 = (1 << 36) - 1
+    /// The largest position the index can hold.
+    static let maxPosition: UInt64 = positionMask - 1
+
+    private(set) var slots: [UInt64]
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var size = 16
         while Double(size) * 0.8 < Double(capacity) { size *= 2 }
-        hashes = [UInt64](repeating: 0, count: size)
-        positions = [UInt64](repeating: 0, count: size)
+        slots = [UInt64](repeating: 0, count: size)
     }
 
-    /// Positions of stored events whose id hashes like `hash`, in insertion
-    /// order of their slots' probe sequence.
+    /// The tag of a 64-bit id hash: its top 28 bits.
+    @inline(__always)
+    static func tag(_ hash: UInt64) -> UInt64 { hash >> 36 }
+
+    /// Positions of stored events whose id has the same tag as `hash`.
     func candidates(for hash: UInt64) -> [UInt64] {
+        let tag = Self.tag(hash)
         var found: [UInt64] = []
-        let mask = hashes.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while hashes[slot] != 0 {
-            if hashes[slot] == hash { found.append(positions[slot]) }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: tag) & mask
+        while slots[slot] != 0 {
+            if slots[slot] >> Self.positionBits == tag { found.append((slots[slot] & Self.positionMask) - 1) }
             slot = (slot + 1) & mask
         }
         return found
@@ -60,30 +70,32 @@ struct IdempotencyIndex {
 
     /// Records that the event at `position` has an id hashing to `hash`.
     mutating func insert(hash: UInt64, position: UInt64) {
-        if Double(count + 1) > Double(hashes.count) * 0.8 { grow() }
-        let mask = hashes.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while hashes[slot] != 0 { slot = (slot + 1) & mask }
-        hashes[slot] = hash
-        positions[slot] = position
+        precondition(position <= Self.maxPosition, "position beyond the idempotency index's range")
+        insert(slot: Self.tag(hash) << Self.positionBits | (position + 1))
+    }
+
+    /// Inserts an encoded slot (tag and position + 1), as ``forEachSlot(_:)`` gives them.
+    mutating func insert(slot value: UInt64) {
+        if Double(count + 1) > Double(slots.count) * 0.8 { grow() }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: value >> Self.positionBits) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = value
         count += 1
     }
 
     private mutating func grow() {
-        let oldHashes = hashes, oldPositions = positions
-        hashes = [UInt64](repeating: 0, count: oldHashes.count * 2)
-        positions = [UInt64](repeating: 0, count: oldHashes.count * 2)
+        let old = slots
+        slots = [UInt64](repeating: 0, count: old.count * 2)
         count = 0
-        for i in oldHashes.indices where oldHashes[i] != 0 {
-            insert(hash: oldHashes[i], position: oldPositions[i])
-        }
+        for value in old where value != 0 { insert(slot: value) }
     }
 
-    /// Every (hash, position) pair, for snapshots.
-    func forEach(_ body: (UInt64, UInt64) -> Void) {
-        for i in hashes.indices where hashes[i] != 0 { body(hashes[i], positions[i]) }
+    /// Every occupied slot's value, for snapshots.
+    func forEachSlot(_ body: (UInt64) -> Void) {
+        for value in slots where value != 0 { body(value) }
     }
 
     /// Bytes held, for measurements.
-    var residentBytes: Int { hashes.count * 16 }
+    var residentBytes: Int { slots.count * 8 }
 }

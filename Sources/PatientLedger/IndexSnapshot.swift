@@ -11,7 +11,7 @@ import LedgerStorage
 ///           base position = coveredPosition (records 0..<base are reflected)
 /// body   := varint(patients) patient* varint(ids) id*
 /// patient:= string(patientId) varint(count) varint(delta)*count varint(lastErase + 1, 0 = none)
-/// id     := u64le(hash) varint(position)
+/// id     := u64le(slot)           ; IdempotencyIndex's slot: 28-bit tag, position + 1
 /// string := varint(byteLength) utf8
 /// crc    := masked CRC-32C of body, little-endian
 /// ```
@@ -42,9 +42,8 @@ enum IndexSnapshot {
             varint(stream.lastErase.map { $0 + 1 } ?? 0)
         }
         varint(UInt64(index.ids.count))
-        index.ids.forEach { hash, position in
-            withUnsafeBytes(of: hash.littleEndian) { body.append(contentsOf: $0) }
-            varint(position)
+        index.ids.forEachSlot { slot in
+            withUnsafeBytes(of: slot.littleEndian) { body.append(contentsOf: $0) }
         }
         var bytes = FileHeader(magic: magic, logID: logID, basePosition: index.coveredPosition,
                                createdAtMillis: currentTimeMillis()).encoded()
@@ -101,10 +100,11 @@ enum IndexSnapshot {
             index.ids = IdempotencyIndex(capacity: Int(ids))
             for _ in 0..<ids {
                 guard body.count - offset >= 8 else { return .failure(.init(reason: "bad id entry")) }
-                let hash = body.loadLE(at: offset, as: UInt64.self)
+                let slot = body.loadLE(at: offset, as: UInt64.self)
                 offset += 8
-                guard let position = varint(), position < header.basePosition, hash != 0 else { return .failure(.init(reason: "bad id entry")) }
-                index.ids.insert(hash: hash, position: position)
+                let position = slot & IdempotencyIndex.positionMask
+                guard position > 0, position - 1 < header.basePosition else { return .failure(.init(reason: "bad id entry")) }
+                index.ids.insert(slot: slot)
             }
             guard offset == body.count else { return .failure(.init(reason: "trailing bytes in snapshot")) }
             return .success(index)

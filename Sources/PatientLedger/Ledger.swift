@@ -224,6 +224,9 @@ public final class Ledger: Sendable {
                 fresh.append(i)
             }
             guard !fresh.isEmpty else { return AppendResult(positions: positions) }
+            guard log.endPosition + UInt64(fresh.count) <= IdempotencyIndex.maxPosition else {
+                throw LedgerError(.invalidArgument, "the ledger is full: positions past \(IdempotencyIndex.maxPosition) cannot be indexed")
+            }
             if let patient = normalized.first?.patient {
                 let current = state.index.streams[patient]?.version ?? 0
                 switch expectedVersion {

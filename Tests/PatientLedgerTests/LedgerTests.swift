@@ -162,3 +162,54 @@ import LedgerEvents
         #expect(missing?.kind == .notFound)
     }
 }
+
+extension LedgerTests {
+    @Test func aTailFollowsNewEventsAndEndsOnClose() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: LedgerOptions(durability: .groupCommit(interval: .milliseconds(1))))
+        try ledger.append([Events.visit("P1", day: 1), Events.visit("P2", day: 1)])
+        let follower = Task.detached { () throws -> [StoredEvent] in
+            var seen: [StoredEvent] = []
+            for try await stored in ledger.tail(from: 0) { seen.append(stored) }
+            return seen
+        }
+        for day in 2..<12 { try ledger.append(Events.checkin("P\(day % 2 + 1)", day: day)) }
+        try ledger.append(Events.erase("P2", day: 12))
+        try ledger.flush()
+        try await Task.sleep(for: .milliseconds(30))
+        try ledger.close()
+        let seen = try await follower.value
+        #expect(seen.last?.event.body == .erase)
+        #expect(seen.count >= 7, "at least P1's events and the erase record: \(seen.map(\.position))")
+        #expect(seen.map(\.position) == seen.map(\.position).sorted())
+    }
+
+    /// A record written by a newer PatientLedger (an unknown type) is carried
+    /// through reads, dump-style export and stats, and never fatal.
+    @Test func recordsOfAnUnknownTypeAreCarriedNotFatal() throws {
+        let dir = TemporaryDirectory()
+        var ledger = try Ledger.open(at: dir.path, options: options())
+        try ledger.append(Events.visit("P1", day: 1, id: "v-1"))
+        let newer = PatientEvent(patient: "P1", time: Events.time(2), id: "future-1",
+                                 body: .unrecognized(UnrecognizedBody(typeCode: 200, typeVersion: 1, bytes: [1, 2, 3])))
+        try ledger.log.append(timestamp: newer.time.millisecondsSince1970, payload: EventCodec.encode(newer))
+        try ledger.log.flush()
+        try ledger.close()
+        ledger = try Ledger.open(at: dir.path, options: options())
+        let history = try ledger.events(of: "P1")
+        #expect(history.map(\.event) == [Events.visit("P1", day: 1, id: "v-1").normalized(), newer])
+        #expect(EventJSON.encode(newer).contains(#""type":"unrecognized""#))
+        #expect(try ledger.append(Events.visit("P2", day: 3, id: "future-1")) == nil, "its id is known")
+        #expect(try ledger.statistics().log.records == 2)
+        try ledger.close()
+    }
+
+    @Test func importingAnEmptySourceImportsNothing() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        let report = try ledger.importJSONLines([.bytes(name: "-", [])])
+        #expect(report == ImportReport())
+        #expect(ledger.endPosition == 0)
+        try ledger.close()
+    }
+}

@@ -1,0 +1,45 @@
+import Testing
+import LedgerTestSupport
+import LedgerEvents
+@testable import PatientLedger
+
+@Suite struct IdempotencyIndexTests {
+    @Test func holdsAboutTenBytesPerIdAndFindsEveryOne() {
+        var index = IdempotencyIndex()
+        let ids = (0..<100_000).map { "event-\($0)-\($0 &* 7919)" }
+        for (p, id) in ids.enumerated() { index.insert(hash: IdentifierHash.hash(id), position: UInt64(p)) }
+        #expect(index.count == ids.count)
+        #expect(Double(index.residentBytes) / Double(ids.count) <= 16, "at most about 16 bytes per id")
+        for (p, id) in ids.enumerated() where p % 97 == 0 {
+            #expect(index.candidates(for: IdentifierHash.hash(id)).contains(UInt64(p)))
+        }
+        // Unknown ids rarely have candidates, and never many.
+        var falseCandidates = 0
+        for i in 0..<10_000 { falseCandidates += index.candidates(for: IdentifierHash.hash("other-\(i)")).count }
+        #expect(falseCandidates < 10)
+    }
+
+    @Test func equalTagsAreAllCandidates() {
+        var index = IdempotencyIndex(capacity: 4)
+        for p in 0..<40 { index.insert(hash: 0xABCD_EF01_2345_6789, position: UInt64(p)) }
+        #expect(index.candidates(for: 0xABCD_EF01_2345_6789).sorted() == (0..<40).map(UInt64.init))
+    }
+
+    @Test func aTagMatchIsConfirmedAgainstTheStoredIdBeforeCountingAsDuplicate() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: LedgerOptions(durability: .everyAppend))
+        try ledger.append(Events.visit("P1", day: 1, id: "v-1"))
+        // Forge a colliding entry: "v-2"'s tag pointing at the event whose id is "v-1".
+        ledger.state.withLock { $0.index.ids.insert(hash: IdentifierHash.hash("v-2"), position: 0) }
+        #expect(try ledger.append(Events.visit("P1", day: 2, id: "v-2")) == 1, "not a duplicate: the stored id differs")
+        #expect(try ledger.append(Events.visit("P1", day: 3, id: "v-2")) == nil)
+        try ledger.close()
+    }
+
+    @Test func hashesAreStableAcrossProcesses() {
+        // Persisted in snapshots: these values must never change (computed
+        // independently: FNV-1a 64 then MurmurHash3 fmix64).
+        #expect(IdentifierHash.hash("visit-1") == 0xF2AC_0FED_E11E_B77E)
+        #expect(IdentifierHash.hash("") == 0xEFD0_1F60_BA99_2926)
+    }
+}

@@ -19,11 +19,12 @@ import Testing
 
     @Test func exampleAppendsAndReadsBack() throws {
         let ledger = TemporaryDirectory("ledger-readme")
-        let records = try appendAndReadBack(ledger: ledger.path)
-        #expect(records.map(\.position) == [0, 1])
-        #expect(records.map(\.timestamp) == [1_767_340_800_000, 1_767_341_100_000])
-        #expect(String(decoding: records[0].payload, as: UTF8.self) == #"{"type":"visit","patient":"P001"}"#)
-        #expect(try appendAndReadBack(ledger: ledger.path).map(\.position) == [2, 3])
+        let history = try recordDischarge(ledger: ledger.path)
+        #expect(history.map(\.position) == [0, 1])
+        #expect(history.map(\.event.time.description) == ["2026-03-01T10:00:00Z", "2026-03-04T01:00:00Z"])
+        #expect(history[0].event.id == "adt-881")
+        // Running it again is idempotent: both ids are already stored.
+        #expect(try recordDischarge(ledger: ledger.path).map(\.position) == [0, 1])
         #expect(try runLedger("verify", ledger.path).status == 0)
     }
 }

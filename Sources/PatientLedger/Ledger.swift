@@ -147,6 +147,22 @@ public final class Ledger: Sendable {
         }
         let snapshotPosition = index.coveredPosition
         let caughtUpFrom = index.coveredPosition
+        try Self.catchUp(&index, log: log)
+        openReport = LedgerOpenReport(log: log.recoveryReport, indexRebuiltBecause: rebuiltBecause,
+                                      recordsCaughtUp: index.coveredPosition - caughtUpFrom)
+        state = Mutex(State(index: index, snapshotPosition: snapshotPosition))
+        if !options.log.readOnly {
+            do throws(StorageError) { try fs.makeDirectory(indexDirectory) } catch { throw LedgerError(error) }
+        }
+    }
+
+    deinit {
+        if !options.log.readOnly { try? close() }
+    }
+
+    /// Adds every record from `index.coveredPosition` to the end of the log
+    /// to the index (envelopes only).
+    static func catchUp(_ index: inout LedgerIndex, log: SegmentLog) throws(LedgerError) {
         do {
             try log.scan(from: index.coveredPosition) { view in
                 let envelope: EventEnvelope
@@ -164,18 +180,17 @@ public final class Ledger: Sendable {
         } catch let error as StorageError {
             throw LedgerError(error)
         } catch {
-            throw LedgerError(.io, "\(error)", path: directory)
-        }
-        openReport = LedgerOpenReport(log: log.recoveryReport, indexRebuiltBecause: rebuiltBecause,
-                                      recordsCaughtUp: index.coveredPosition - caughtUpFrom)
-        state = Mutex(State(index: index, snapshotPosition: snapshotPosition))
-        if !options.log.readOnly {
-            do throws(StorageError) { try fs.makeDirectory(indexDirectory) } catch { throw LedgerError(error) }
+            throw LedgerError(.io, "\(error)", path: log.directory)
         }
     }
 
-    deinit {
-        if !options.log.readOnly { try? close() }
+    /// Picks up events another process appended since this read-only handle
+    /// opened or last refreshed (its per-patient index included). Does
+    /// nothing on the writer's handle, which always sees its own appends.
+    public func refresh() throws(LedgerError) {
+        guard options.log.readOnly else { return }
+        do throws(StorageError) { try log.refresh() } catch { throw LedgerError(error) }
+        try state.withLock { (state: inout State) throws(LedgerError) in try Self.catchUp(&state.index, log: log) }
     }
 
     // MARK: Appending

@@ -213,3 +213,19 @@ extension LedgerTests {
         try ledger.close()
     }
 }
+
+extension LedgerTests {
+    @Test func aReadOnlyHandleRefreshesToSeeTheWritersNewEvents() throws {
+        let dir = TemporaryDirectory()
+        let writer = try Ledger.open(at: dir.path, options: options())
+        try writer.append(Events.visit("P1", day: 1, id: "v-1"))
+        let reader = try Ledger.open(at: dir.path, options: .readOnly)
+        try writer.append([Events.checkin("P1", day: 2), Events.erase("P2", day: 2), Events.visit("P3", day: 3)])
+        #expect(try reader.events(of: "P1").count == 1)
+        try reader.refresh()
+        #expect(try reader.events(of: "P1").count == 2)
+        #expect(reader.version(of: "P3") == 1)
+        #expect(reader.erasedPatientCount == 1)
+        try writer.close()
+    }
+}

@@ -4,6 +4,7 @@
 //
 // The target list reads as the architecture (see README.md, "Layout"):
 //   CLZ4, CCRC32C        C leaves: liblz4 (system library) and CRC32C (SSE4.2 + table)
+//   CSystemCalls         C leaf: system calls Swift's Glibc module lacks (sync_file_range)
 //   LedgerStorage        the segment log: bytes, positions, timestamps; knows no patients
 //   LedgerEvents         the patient event model, its validation, JSON Lines and binary codecs; touches no files
 //   PatientLedger        the facade an embedding service imports
@@ -26,9 +27,10 @@ let package = Package(
             providers: [.apt(["liblz4-dev"])]
         ),
         .target(name: "CCRC32C"),
+        .target(name: "CSystemCalls"),
         .target(
             name: "LedgerStorage",
-            dependencies: ["CLZ4", "CCRC32C"]
+            dependencies: ["CLZ4", "CCRC32C", "CSystemCalls"]
         ),
         .target(name: "LedgerEvents"),
         .target(

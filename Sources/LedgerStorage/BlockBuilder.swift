@@ -9,6 +9,7 @@
 final class BlockBuilder: @unchecked Sendable {
     private(set) var raw: UnsafeMutableRawBufferPointer
     private var output: UnsafeMutableRawBufferPointer
+    private let compressor = LZ4Compressor()
     private(set) var rawCount = 0
     private(set) var recordCount = 0
     private(set) var firstPosition: UInt64 = 0
@@ -84,7 +85,7 @@ final class BlockBuilder: @unchecked Sendable {
         var codec = SegmentFormat.codecNone
         var storedLength = rawCount
         if compress {
-            let n = LZ4.compress(payload, into: storedArea)
+            let n = compressor.compress(payload, into: storedArea)
             if n > 0 && n < rawCount {
                 codec = SegmentFormat.codecLZ4
                 storedLength = n

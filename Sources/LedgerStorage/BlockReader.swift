@@ -39,7 +39,9 @@ final class BlockReader: @unchecked Sendable {
     ///   - expected: the index entry that pointed here, if any; a header that
     ///     disagrees with it is reported as an index mismatch.
     /// - Throws: ``StorageError/Kind/corruption`` naming the file and offset.
-    func load(_ file: SystemFile, at offset: Int64, expected: IndexEntry?) throws(StorageError) {
+    /// - Parameter decompress: false to check the checksums only (recovery
+    ///   scans); ``payload`` is then not available.
+    func load(_ file: SystemFile, at offset: Int64, expected: IndexEntry?, decompress: Bool = true) throws(StorageError) {
         header = nil
         path = file.path
         self.offset = offset
@@ -72,6 +74,11 @@ final class BlockReader: @unchecked Sendable {
         let storedPayload = UnsafeRawBufferPointer(rebasing: stored[headerLength..<total])
         guard CRC32C.checksum(storedPayload) == decoded.payloadCRC else {
             throw StorageError.corruption(file.path, offset, "block payload checksum mismatch")
+        }
+        guard decompress else {
+            rawCount = 0
+            header = decoded
+            return
         }
         let rawLength = Int(decoded.rawLength)
         ensure(&raw, rawLength)

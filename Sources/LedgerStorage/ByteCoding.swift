@@ -38,6 +38,19 @@ package enum Varint {
     /// truncation or on an encoding longer than 10 bytes or overflowing 64 bits.
     @inline(__always)
     package static func read(_ buffer: UnsafeRawBufferPointer, at offset: inout Int) -> UInt64? {
+        // Fast paths: most lengths and time deltas take one or two bytes.
+        if offset >= 0 && offset + 2 <= buffer.count {
+            let first = buffer[offset]
+            if first < 0x80 {
+                offset += 1
+                return UInt64(first)
+            }
+            let second = buffer[offset + 1]
+            if second < 0x80 {
+                offset += 2
+                return UInt64(first & 0x7F) | UInt64(second) << 7
+            }
+        }
         var result: UInt64 = 0
         var shift: UInt64 = 0
         var i = offset

@@ -1,6 +1,39 @@
 import CLZ4
 
-/// LZ4 block compression (liblz4, level 1 "default"), the codec of block payloads.
+/// A reusable LZ4 compression state.
+///
+/// `LZ4_compress_default` clears a 16 KiB hash table on every call, which
+/// dominated small appends (profiled in BENCHMARKS.md). This keeps one
+/// stream state and starts each block with `LZ4_resetStream_fast`, which
+/// compresses every block independently (no history is carried over), so
+/// the output is the same LZ4 block format `LZ4_decompress_safe` reads.
+/// Not thread-safe: one per writer.
+final class LZ4Compressor: @unchecked Sendable {
+    private let stream: UnsafeMutablePointer<LZ4_stream_t>
+
+    init() {
+        guard let stream = LZ4_createStream() else { fatalError("LZ4_createStream failed: out of memory") }
+        self.stream = stream
+    }
+
+    deinit { LZ4_freeStream(stream) }
+
+    /// Compresses `source` into `destination` (at least
+    /// `LZ4.compressBound(source.count)` bytes) as an independent block.
+    /// Returns the compressed length, 0 on failure. Allocation-free.
+    func compress(_ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer) -> Int {
+        guard source.count > 0 else { return 0 }
+        LZ4_resetStream_fast(stream)
+        let written = LZ4_compress_fast_continue(
+            stream,
+            source.baseAddress!.assumingMemoryBound(to: CChar.self),
+            destination.baseAddress!.assumingMemoryBound(to: CChar.self),
+            Int32(source.count), Int32(destination.count), 1)
+        return Int(written)
+    }
+}
+
+/// LZ4 block compression (liblz4, acceleration 1), the codec of block payloads.
 enum LZ4 {
     /// The largest output `compress` can produce for `count` input bytes.
     static func compressBound(_ count: Int) -> Int {

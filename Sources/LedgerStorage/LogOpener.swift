@@ -72,6 +72,16 @@ struct LogOpener {
             views.append(view)
         }
 
+        // The running maximum of timestamps, for reads from a time; set here,
+        // while the arrays are uniquely owned, so nothing is copied.
+        var running = Int64.min
+        for s in views.indices {
+            for e in views[s].entries.indices {
+                running = max(running, views[s].entries[e].maxTimestamp)
+                views[s].entries[e].runningMaxTimestamp = running
+            }
+        }
+
         guard !readOnly else {
             return SegmentLog(directory: directory, options: options, logID: logID, lockFile: nil,
                               segments: views, writer: nil, report: report)
@@ -88,7 +98,8 @@ struct LogOpener {
         let writer = SegmentLog.WriterState(
             segment: active.segment, indexFile: indexFile, writeOffset: active.endOffset,
             nextPosition: active.endPosition, builder: builder, durableOffset: active.endOffset,
-            persistedEntries: active.entries.count, lastCheckpointOffset: active.endOffset)
+            persistedEntries: active.entries.count, lastCheckpointOffset: active.endOffset,
+            writebackOffset: active.endOffset)
         return SegmentLog(directory: directory, options: options, logID: logID, lockFile: lockFile,
                           segments: views, writer: writer, report: report)
     }

@@ -109,6 +109,9 @@ extension SegmentLog {
 
     // MARK: - Under the writer lock
 
+    /// Bytes written between write-behind requests in no-sync mode.
+    static let writebackBytes: Int64 = 8 << 20
+
     /// Writes the builder's records as a block and, for a batch-ending block,
     /// publishes every block written since the previous one.
     func writeBlockLocked(_ w: inout WriterState, batchEnd: Bool) throws(StorageError) {
@@ -116,6 +119,13 @@ extension SegmentLog {
         try w.segment.file.write(toAbsoluteOffset: w.writeOffset, bytes)
         w.unpublished.append(IndexEntry(header: header, offset: w.writeOffset))
         w.writeOffset += Int64(bytes.count)
+        if case .noSync = options.durability, w.writeOffset - w.writebackOffset >= Self.writebackBytes {
+            // Write-behind (as RocksDB's bytes_per_sync): keeps the dirty
+            // data small, so the sync at the next roll or flush is short
+            // instead of a stall of a whole segment's worth.
+            w.segment.file.startWriteback(offset: w.writebackOffset, length: w.writeOffset - w.writebackOffset)
+            w.writebackOffset = w.writeOffset
+        }
         w.builder.reset(firstPosition: header.endPosition)
         if batchEnd {
             publish(w.unpublished)
@@ -177,6 +187,7 @@ extension SegmentLog {
         w.writeOffset = Int64(SegmentFormat.segmentHeaderLength)
         w.durableOffset = w.writeOffset
         w.lastCheckpointOffset = w.writeOffset
+        w.writebackOffset = w.writeOffset
         w.persistedEntries = 0
         w.builder.reset(firstPosition: base)
         published.withLock { state in

@@ -86,6 +86,8 @@ public final class SegmentLog: Sendable {
         /// Active-segment entries already in its `.idx` file.
         var persistedEntries: Int
         var lastCheckpointOffset: Int64
+        /// Where the last write-behind request ended (no-sync mode).
+        var writebackOffset: Int64 = 0
         /// Record bytes appended since the last sync.
         var unsyncedBytes = 0
         var timerArmed = false
@@ -124,16 +126,11 @@ public final class SegmentLog: Sendable {
         self.fileSystem = FileSystem(options.systemCalls)
         self.recoveryReport = report
         self.timerQueue = DispatchQueue(label: "PatientLedger.SegmentLog.commit")
+        // The entries' running maxima are already set (LogOpener), so the
+        // arrays are shared, not copied.
         var state = Published()
         state.segments = segments
-        var running = Int64.min
-        for s in state.segments.indices {
-            for e in state.segments[s].entries.indices {
-                running = max(running, state.segments[s].entries[e].maxTimestamp)
-                state.segments[s].entries[e].runningMaxTimestamp = running
-            }
-        }
-        state.maxTimestamp = running
+        state.maxTimestamp = segments.last(where: { !$0.entries.isEmpty })?.entries.last?.runningMaxTimestamp ?? .min
         state.endPosition = segments.last?.endPosition ?? 0
         state.durablePosition = state.endPosition
         self.published = Mutex(state)

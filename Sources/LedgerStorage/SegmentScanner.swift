@@ -50,7 +50,7 @@ struct SegmentScanner {
                 break
             }
             do throws(StorageError) {
-                try reader.load(file, at: at, expected: nil)
+                try reader.load(file, at: at, expected: nil, decompress: decompress)
                 if decompress { try reader.validateRecords() }
             } catch where error.kind == .corruption {
                 problem = (at, error.message)

@@ -1,3 +1,4 @@
+import CSystemCalls
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -24,6 +25,9 @@ package protocol SystemCalls: Sendable {
     func fdatasync(_ fd: Int32) -> Int32
     /// `fsync(2)`: 0 or `-errno`. Used for directories.
     func fsync(_ fd: Int32) -> Int32
+    /// `sync_file_range(2)` with `SYNC_FILE_RANGE_WRITE`: starts writeback of
+    /// a range without waiting for it (Linux; a no-op elsewhere). 0 or `-errno`.
+    func startWriteback(_ fd: Int32, offset: Int64, length: Int64) -> Int32
     /// `ftruncate(2)`: 0 or `-errno`.
     func ftruncate(_ fd: Int32, length: Int64) -> Int32
     /// The size of an open file from `fstat(2)`, or `-errno`.
@@ -68,6 +72,9 @@ package struct LinuxSystemCalls: SystemCalls {
     package func fdatasync(_ fd: Int32) -> Int32 { result(Glibc.fdatasync(fd)) }
     package func fsync(_ fd: Int32) -> Int32 { result(Glibc.fsync(fd)) }
     package func ftruncate(_ fd: Int32, length: Int64) -> Int32 { result(Glibc.ftruncate(fd, off_t(length))) }
+    package func startWriteback(_ fd: Int32, offset: Int64, length: Int64) -> Int32 {
+        plg_start_writeback(fd, offset, length)
+    }
     package func fileSize(_ fd: Int32) -> Int64 {
         var info = stat()
         if fstat(fd, &info) != 0 { return -Int64(errno) }

@@ -102,6 +102,13 @@ package final class SystemFile: Sendable {
         }
     }
 
+    /// Starts writing a range back to the disk without waiting (so a later
+    /// sync has little left to do). Advisory: failures are ignored here and
+    /// surface at the next sync. The corresponding C function is `sync_file_range`.
+    package func startWriteback(offset: Int64, length: Int64) {
+        _ = system.startWriteback(descriptor, offset: offset, length: length)
+    }
+
     /// Cuts or extends the file to `length` bytes. The corresponding C function is `ftruncate`.
     package func truncate(to length: Int64) throws(StorageError) {
         while true {

@@ -81,6 +81,7 @@ public final class FaultInjectingSystemCalls: SystemCalls, @unchecked Sendable {
         return real.ftruncate(fd, length: length)
     }
     public func fileSize(_ fd: Int32) -> Int64 { real.fileSize(fd) }
+    public func startWriteback(_ fd: Int32, offset: Int64, length: Int64) -> Int32 { real.startWriteback(fd, offset: offset, length: length) }
     public func rename(_ from: String, to: String) -> Int32 {
         if case .fail(let e) = fault(.rename, path: from) { return -e }
         return real.rename(from, to: to)

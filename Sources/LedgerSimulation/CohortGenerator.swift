@@ -157,27 +157,27 @@ public struct CohortGenerator: Sendable {
 /// What a generation produced.
 public struct CohortSummary: Sendable, Equatable {
     /// Patients with at least one event.
-    public var patients = 0
+    public internal(set) var patients = 0
     /// Events emitted, re-sent copies included.
-    public var events = 0
+    public internal(set) var events = 0
     /// Events emitted by type, re-sent copies included (indexed by
     /// ``EventType/rawValue``; use ``count(of:)``).
     var byType = [Int](repeating: 0, count: 16)
     /// Re-sent copies (exact duplicates of an event emitted before, same `id`).
-    public var duplicates = 0
+    public internal(set) var duplicates = 0
     /// Events held back 1-72 hours by the upstream.
-    public var delayed = 0
+    public internal(set) var delayed = 0
     /// Events emitted after an event with a later `time`.
-    public var outOfOrder = 0
+    public internal(set) var outOfOrder = 0
     /// Events without an `id`.
-    public var withoutId = 0
+    public internal(set) var withoutId = 0
     /// The most events held at once: one day's events plus the delay buffer.
-    public var peakBuffered = 0
+    public internal(set) var peakBuffered = 0
     /// The most events held in the delay buffer at once.
-    public var peakDelayBuffer = 0
+    public internal(set) var peakDelayBuffer = 0
     /// The earliest and latest `time` emitted (nil when nothing was).
-    public var firstTime: EventTime?
-    public var lastTime: EventTime?
+    public internal(set) var firstTime: EventTime?
+    public internal(set) var lastTime: EventTime?
 
     /// Events emitted of `type`, re-sent copies included.
     public func count(of type: EventType) -> Int { byType[Int(type.rawValue)] }

@@ -57,7 +57,7 @@ enum CohortModel {
         // diagnosed or not). A1C every 3 months when not at goal (ADA
         // Standards of Care). Type 1 is drawn separately (below).
         ConditionSpec(group: .diabetes, codes: [("E11.9", 0.70), ("E11.65", 0.20), ("E11.22", 0.10)],
-                      female: (0.03, 0.12, 0.22), male: (0.035, 0.15, 0.26),
+                      female: (0.025, 0.10, 0.19), male: (0.03, 0.125, 0.22),
                       cadenceDays: 90, department: "endocrinology", admissionsPerYear: 0.05, emergencyPerYear: 0.10),
         // Coronary heart disease: about 5-7% of adults (AHA Heart Disease and
         // Stroke Statistics 2023: 7.1% of adults 20+), mostly after 60.
@@ -264,9 +264,9 @@ enum CohortModel {
         var stop: Double
     }
     static let adherenceProfiles: [AdherenceProfile] = [
-        AdherenceProfile(share: 0.55, early: 0.22, earlyDays: 7, late: 0.12, lateDays: 2...9, stop: 0.005),
-        AdherenceProfile(share: 0.30, early: 0.10, earlyDays: 5, late: 0.45, lateDays: 5...25, stop: 0.02),
-        AdherenceProfile(share: 0.15, early: 0.05, earlyDays: 3, late: 0.65, lateDays: 10...60, stop: 0.07),
+        AdherenceProfile(share: 0.50, early: 0.15, earlyDays: 7, late: 0.12, lateDays: 3...9, stop: 0.005),
+        AdherenceProfile(share: 0.32, early: 0.08, earlyDays: 5, late: 0.50, lateDays: 6...30, stop: 0.03),
+        AdherenceProfile(share: 0.18, early: 0.04, earlyDays: 3, late: 0.70, lateDays: 12...60, stop: 0.10),
     ]
     /// Restarting a stopped drug at a visit for its condition.
     static let restartAtVisit = 0.5
@@ -315,10 +315,12 @@ enum CohortModel {
     static let silentStop = 0.25
     /// A second BP reading the same evening.
     static let secondReading = 0.15
+    /// A home reading the morning of the enrolment visit (before it).
+    static let readingBeforeEnrolment = 0.3
     /// A check-in naming its programme.
     static let checkinNamesProgram = 0.7
     /// Wearable owners send an unplanned heart rate about weekly.
-    static let wearableOwners = 0.12
+    static let wearableOwners = 0.08
 
     // MARK: Messages and content
 
@@ -342,28 +344,28 @@ enum CohortModel {
         var readRate: Double
     }
     static let contents: [ContentSpec] = [
-        ContentSpec(id: "diet-101", group: .diabetes, readRate: 0.55),
-        ContentSpec(id: "diabetes-foot-care", group: .diabetes, readRate: 0.40),
-        ContentSpec(id: "glucose-monitoring", group: .diabetes, readRate: 0.45),
-        ContentSpec(id: "bp-basics", group: .hypertension, readRate: 0.45),
-        ContentSpec(id: "salt-reduction", group: .hypertension, readRate: 0.35),
-        ContentSpec(id: "statin-faq", group: .coronary, readRate: 0.35),
-        ContentSpec(id: "rehab-video-2", group: .coronary, readRate: 0.55),
-        ContentSpec(id: "hf-daily-weight", group: .heartFailure, readRate: 0.55),
-        ContentSpec(id: "ckd-diet", group: .ckd, readRate: 0.40),
-        ContentSpec(id: "inhaler-technique", group: .copd, readRate: 0.50),
-        ContentSpec(id: "asthma-action-plan", group: .asthma, readRate: 0.35),
-        ContentSpec(id: "cancer-survivorship", group: .cancer, readRate: 0.40),
-        ContentSpec(id: "thyroid-meds", group: .thyroid, readRate: 0.35),
-        ContentSpec(id: "depression-coping", group: .depression, readRate: 0.35),
-        ContentSpec(id: "pregnancy-week-by-week", group: .pregnancy, readRate: 0.70),
-        ContentSpec(id: "gdm-diet", group: .pregnancy, readRate: 0.65),
-        ContentSpec(id: "sleep-hygiene", group: nil, readRate: 0.30),
-        ContentSpec(id: "exercise-150", group: nil, readRate: 0.28),
-        ContentSpec(id: "flu-vaccine", group: nil, readRate: 0.22),
+        ContentSpec(id: "diet-101", group: .diabetes, readRate: 0.40),
+        ContentSpec(id: "diabetes-foot-care", group: .diabetes, readRate: 0.29),
+        ContentSpec(id: "glucose-monitoring", group: .diabetes, readRate: 0.32),
+        ContentSpec(id: "bp-basics", group: .hypertension, readRate: 0.32),
+        ContentSpec(id: "salt-reduction", group: .hypertension, readRate: 0.25),
+        ContentSpec(id: "statin-faq", group: .coronary, readRate: 0.25),
+        ContentSpec(id: "rehab-video-2", group: .coronary, readRate: 0.40),
+        ContentSpec(id: "hf-daily-weight", group: .heartFailure, readRate: 0.40),
+        ContentSpec(id: "ckd-diet", group: .ckd, readRate: 0.29),
+        ContentSpec(id: "inhaler-technique", group: .copd, readRate: 0.30),
+        ContentSpec(id: "asthma-action-plan", group: .asthma, readRate: 0.25),
+        ContentSpec(id: "cancer-survivorship", group: .cancer, readRate: 0.29),
+        ContentSpec(id: "thyroid-meds", group: .thyroid, readRate: 0.25),
+        ContentSpec(id: "depression-coping", group: .depression, readRate: 0.25),
+        ContentSpec(id: "pregnancy-week-by-week", group: .pregnancy, readRate: 0.50),
+        ContentSpec(id: "gdm-diet", group: .pregnancy, readRate: 0.47),
+        ContentSpec(id: "sleep-hygiene", group: nil, readRate: 0.22),
+        ContentSpec(id: "exercise-150", group: nil, readRate: 0.20),
+        ContentSpec(id: "flu-vaccine", group: nil, readRate: 0.18),
         // Carried by marketing campaigns and the cardiology journey only.
-        ContentSpec(id: "checkup-promo", group: nil, readRate: 0.20),
-        ContentSpec(id: "rehab-video-1", group: .coronary, readRate: 0.75),
+        ContentSpec(id: "checkup-promo", group: nil, readRate: 0.21),
+        ContentSpec(id: "rehab-video-1", group: .coronary, readRate: 0.60),
     ]
     static let marketingContent = 19
     static let rehabVideoContent = 20
@@ -380,7 +382,7 @@ enum CohortModel {
     static let reread = 0.15
     /// Reads of content not sent to the patient (browsing the app), per
     /// engaged patient-day.
-    static let browsePerDay = 1.0 / 75.0
+    static let browsePerDay = 1.0 / 200.0
     /// Marketing campaigns every 90 days, to this share of the patients who
     /// may be messaged, all at 10:00:00 (one batch).
     static let campaignEveryDays = 90

@@ -388,7 +388,14 @@ struct PatientState {
             restartAfterErasure()
             return
         }
-        if d == Int(joinDay) { join(c, &rng, &sink) }
+        if d == Int(joinDay) {
+            // The registration day holds the registration and what follows
+            // it (consents, intake, a first visit or a booking) only, so that
+            // a history starts with its `register`.
+            join(c, &rng, &sink)
+            return
+        }
+        consentDay(c, &rng, &sink)
         if d == Int(incidentDay), incidentGroup >= 0 { incidentDiagnosis(c, &rng, &sink) }
         if d == Int(dropoutDay) && apptSeq != 0 { apptFate = 1 } // will not come
         pregnancyDay(c, &rng, &sink)
@@ -434,7 +441,10 @@ struct PatientState {
         for g in ConditionGroup.allCases where g != .pregnancy && has(g) && unregistered & g.bit == 0 {
             codes.append(code(g))
         }
-        if flags.contains(.pregnantAtJoin) { codes.append(M.pregnancyCodes.normal) }
+        if flags.contains(.pregnantAtJoin) && pregnant(d) {
+            codes.append(M.pregnancyCodes.normal)
+            conditions |= ConditionGroup.pregnancy.bit
+        }
         let legacy = rng.chance(0.05)
         let register = Register(
             sex: rng.chance(M.registerWithoutSex) ? nil : Sex.allCases[Int(sex)],
@@ -827,7 +837,7 @@ struct PatientState {
         if d == known && d > Int(joinDay) {
             conditions |= ConditionGroup.pregnancy.bit
             visit(.outpatient, group: .pregnancy, at: PatientState.clinicTime(c, &rng), appointment: nil, c, &rng, &sink)
-        } else if d == known || (d == Int(joinDay) && pregnant(d)) {
+        } else if d == known {
             conditions |= ConditionGroup.pregnancy.bit
         }
         if flags.contains(.gdm) && d == Int(conception) + 182 && d > Int(joinDay) {
@@ -944,7 +954,7 @@ struct PatientState {
         } else if rng.chance(profile.late) {
             next += rng.int(profile.lateDays)
         } else {
-            next += rng.int(-1...2)
+            next += rng.int(0...2)
         }
         meds[i].stopped = rng.chance(profile.stop)
         meds[i].nextFill = meds[i].stopped ? never : Int32(max(next, c.day + 1))
@@ -1033,6 +1043,11 @@ struct PatientState {
         let spec = M.programs[program]
         emit(t, .enroll(Enroll(program: spec.id, plan: .checkin(metric: spec.metric, everyDays: everyDays))), c, &sink,
              actor: program == 4 ? nil : staff(Actors.nurses, &rng))
+        // Some measured at home that morning, before the visit (metrics.md:
+        // such a check-in counts for the enrolment day).
+        if d > Int(joinDay) && [.bp, .glucose, .weight].contains(spec.metric) && rng.chance(M.readingBeforeEnrolment) {
+            checkin(spec.metric, program: nil, c, &rng, &sink)
+        }
     }
 
     mutating func planDay(_ c: DayContext, _ rng: inout Xoshiro256, _ sink: inout EventSink) {
@@ -1055,6 +1070,9 @@ struct PatientState {
                      c, &sink, actor: staff(Actors.nurses, &rng))
             }
             if e == 0 || d >= Int(plans[i].stop) || d < Int(plans[i].lapseUntil) || inHospital(d) { continue }
+            // The enrolment day: its check-ins come before the enrolment
+            // (at home in the morning) and do not name the programme yet.
+            if d == Int(plans[i].enrolled) { continue }
             if rng.chance(M.lapseStartPerDay) {
                 plans[i].lapseUntil = Int32(d + rng.int(M.lapseDays))
                 continue
@@ -1267,8 +1285,7 @@ struct PatientState {
                 emit(PatientState.clinicTime(c, &rng), .tag(Tag(tag: CohortModel.manualTags[Int(task.a)], op: .remove)), c, &sink,
                      actor: Actors.careManagers[rng.below(Actors.careManagers.count)])
             case .regrantMessaging:
-                emit(PatientState.appTime(c, &rng, 9, 21), .consent(Consent(scope: .messaging, granted: true)), c, &sink)
-                flags.insert(.canMessage)
+                break // handled by consentDay, first thing in the day
             }
         }
     }
@@ -1377,7 +1394,33 @@ struct PatientState {
         }
     }
 
-    // MARK: Education, surveys, campaigns, patient contacts, consent, tags
+    // MARK: Consent
+
+    /// Consent changes, first thing in the day (the opt-out gateway's
+    /// overnight batch, 00:00-06:59), so that nothing is sent after a
+    /// withdrawal, or before a grant, the same day.
+    mutating func consentDay(_ c: DayContext, _ rng: inout Xoshiro256, _ sink: inout EventSink) {
+        let M = CohortModel.self
+        let d = c.day
+        for i in tasks.indices where tasks[i].kind == .regrantMessaging && Int(tasks[i].day) <= d {
+            tasks[i] = Task()
+            emit(PatientState.appTime(c, &rng, 0, 7), .consent(Consent(scope: .messaging, granted: true)), c, &sink)
+            flags.insert(.canMessage)
+            return
+        }
+        if flags.contains(.canMessage) && rng.chance(M.messagingWithdrawalPerYear / 365) {
+            emit(PatientState.appTime(c, &rng, 0, 7), .consent(Consent(scope: .messaging, granted: false)), c, &sink,
+                 actor: preferredChannel == .sms ? Actors.smsGateway : nil)
+            flags.remove(.canMessage)
+            if rng.chance(M.messagingRegrant) { addTask(Task(day: Int32(d + rng.int(20...120)), kind: .regrantMessaging)) }
+        }
+        if flags.contains(.research) && rng.chance(M.researchWithdrawalPerYear / 365) {
+            emit(PatientState.appTime(c, &rng, 0, 7), .consent(Consent(scope: .research, granted: false)), c, &sink)
+            flags.remove(.research)
+        }
+    }
+
+    // MARK: Education, surveys, campaigns, patient contacts, tags
 
     mutating func contactDay(_ c: DayContext, _ rng: inout Xoshiro256, _ sink: inout EventSink) {
         let M = CohortModel.self
@@ -1431,16 +1474,6 @@ struct PatientState {
             if flags.contains(.wearable) && rng.chance(1.0 / 7) {
                 checkin(.heartrate, program: nil, c, &rng, &sink)
             }
-        }
-        if canMessage && rng.chance(M.messagingWithdrawalPerYear / 365) {
-            emit(PatientState.appTime(c, &rng, 8, 22), .consent(Consent(scope: .messaging, granted: false)), c, &sink,
-                 actor: preferredChannel == .sms ? Actors.smsGateway : nil)
-            flags.remove(.canMessage)
-            if rng.chance(M.messagingRegrant) { addTask(Task(day: Int32(d + rng.int(20...120)), kind: .regrantMessaging)) }
-        }
-        if flags.contains(.research) && rng.chance(M.researchWithdrawalPerYear / 365) {
-            emit(PatientState.appTime(c, &rng, 8, 22), .consent(Consent(scope: .research, granted: false)), c, &sink)
-            flags.remove(.research)
         }
         if rng.chance(M.tagPerYear / 365) {
             let tag = rng.below(M.manualTags.count)

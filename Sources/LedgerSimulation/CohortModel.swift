@@ -102,6 +102,10 @@ enum CohortModel {
                       female: (0.13, 0.11, 0.08), male: (0.07, 0.06, 0.05),
                       cadenceDays: 60, department: "psychiatry", admissionsPerYear: 0.02, emergencyPerYear: 0.05),
     ]
+    /// The conditions' admission and emergency rates by group (raw value),
+    /// as plain numbers for the daily hazard.
+    static let admissionRates: [Double] = conditions.map(\.admissionsPerYear)
+    static let emergencyRates: [Double] = conditions.map(\.emergencyPerYear)
     /// Breast cancer is for women; men get prostate cancer in its place.
     static let maleCancerCodes: [(code: String, weight: Double)] = [("C61", 0.55), ("C18.9", 0.28), ("C34.90", 0.17)]
     /// Type 1 diabetes: about 0.5-0.7% of adults (CDC 2021: 2 million adults).

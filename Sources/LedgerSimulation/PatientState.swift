@@ -155,6 +155,7 @@ struct PatientState {
         static let postpartum = Flags(rawValue: 128)
         static let incidentCoded = Flags(rawValue: 256)
         static let pregnantAtJoin = Flags(rawValue: 512)
+        static let regrantPending = Flags(rawValue: 1024)
     }
 
     let number: Int32
@@ -337,7 +338,34 @@ struct PatientState {
 
     var preferredChannel: Channel { Channel.allCases[[1, 0, 2, 3, 4][Int(channel)]] }
 
-    func messageId(_ n: UInt32) -> String { "m-" + patient + "-" + String(n) }
+    func messageId(_ n: UInt32) -> String { PatientState.identifier(UInt8(ascii: "m"), patient, UInt64(n)) }
+
+    /// `<letter>-<patient>-<n>`, written directly (the generator's hottest
+    /// string; concatenation costs several times more).
+    static func identifier(_ letter: UInt8, _ patient: String, _ n: UInt64) -> String {
+        var patient = patient
+        var digits = 1
+        var rest = n / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        return patient.withUTF8 { p in
+            // The exact length, so that ids of up to 15 bytes take the
+            // small-string form (no allocation).
+            String(unsafeUninitializedCapacity: p.count + 3 + digits) { buffer in
+                buffer[0] = letter
+                buffer[1] = UInt8(ascii: "-")
+                var i = 2
+                for byte in p { buffer[i] = byte; i += 1 }
+                buffer[i] = UInt8(ascii: "-")
+                i += 1
+                var value = n
+                for k in stride(from: i + digits - 1, through: i, by: -1) {
+                    buffer[k] = UInt8(truncatingIfNeeded: 48 + value % 10)
+                    value /= 10
+                }
+                return i + digits
+            }
+        }
+    }
 
     mutating func addTask(_ task: Task) {
         for i in tasks.indices where tasks[i].kind == .none {
@@ -354,7 +382,7 @@ struct PatientState {
         let time = min(max(t, c.dayStart), c.dayStart + 86_399_999)
         guard time <= c.lastMs else { return }
         eventNumber &+= 1
-        let id = withId ? "e-" + patient + "-" + String(eventNumber) : nil
+        let id = withId ? PatientState.identifier(UInt8(ascii: "e"), patient, UInt64(eventNumber)) : nil
         let holdable: Bool
         if case .erase = body { holdable = false } else { holdable = Int(eraseDay) > c.day + 3 }
         flags.insert(.seen)
@@ -656,7 +684,7 @@ struct PatientState {
              actor: rng.chance(0.3) ? Actors.frontDesk : nil)
     }
 
-    func appointmentId(_ seq: UInt32) -> String { "a-" + patient + "-" + String(seq) }
+    func appointmentId(_ seq: UInt32) -> String { PatientState.identifier(UInt8(ascii: "a"), patient, UInt64(seq)) }
 
     func scheduledTime(_ c: DayContext) -> EventTime {
         EventTime(millisecondsSince1970: Int64(apptDay) * 86_400_000 + Int64(apptMinute) * 60_000)
@@ -666,8 +694,8 @@ struct PatientState {
         let M = CohortModel.self
         let d = c.day
         guard apptSeq != 0 else { return }
-        let id = appointmentId(apptSeq)
         if d == Int(apptActionDay) {
+            let id = appointmentId(apptSeq)
             let t = PatientState.appTime(c, &rng, 8, 20)
             if apptFate == 2 {
                 emit(t, .appointment(Appointment(appointment: id, status: .cancelled)), c, &sink,
@@ -691,6 +719,7 @@ struct PatientState {
             if d > Int(apptDay) { apptSeq = 0 }
             return
         }
+        let id = appointmentId(apptSeq)
         apptSeq = 0
         let t = c.dayStart + Int64(apptMinute) * 60_000
         if inHospital(d) {
@@ -726,9 +755,12 @@ struct PatientState {
         if inHospital(d) || d == Int(admittedDay) { return }
         var admissions = M.admissionsPerYear
         var emergencies = M.emergencyPerYear
-        for spec in M.conditions where has(spec.group) {
-            admissions += spec.admissionsPerYear
-            emergencies += spec.emergencyPerYear
+        var groups = chronicGroups
+        while groups != 0 {
+            let g = groups.trailingZeroBitCount
+            groups &= groups - 1
+            admissions += M.admissionRates[g]
+            emergencies += M.emergencyRates[g]
         }
         let u = rng.unit() * 365
         if u < admissions {
@@ -1055,6 +1087,10 @@ struct PatientState {
         let d = c.day
         let e = engagementLevel(d)
         for i in plans.indices where plans[i].program != 0 {
+            if d != Int(plans[i].end) && d != Int(plans[i].change)
+                && (e == 0 || d >= Int(plans[i].stop) || d < Int(plans[i].lapseUntil) || d == Int(plans[i].enrolled)) {
+                continue
+            }
             let spec = M.programs[Int(plans[i].program) - 1]
             if d == Int(plans[i].end) {
                 emit(PatientState.appTime(c, &rng, 8, 22), .unenroll(Unenroll(program: spec.id)), c, &sink,
@@ -1099,13 +1135,13 @@ struct PatientState {
         var actor: String?
         var withId = true
         let values: CheckinValues
-        func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+        func round1(_ x: Double) -> Double { nearest(x * 10) / 10 }
         switch metric {
         case .bp:
             var s = rng.normal(Double(systolic), 9)
             if rng.chance(0.004) { s += 45 }
-            s = max(85, min(240, s.rounded()))
-            let dia = max(45, min(140, (0.6 * s + 8 + rng.normal(0, 5)).rounded()))
+            s = max(85, min(240, nearest(s)))
+            let dia = max(45, min(140, nearest(0.6 * s + 8 + rng.normal(0, 5))))
             values = .bp(systolic: s, diastolic: dia)
             t = PatientState.appTime(c, &rng, evening ? 19 : 6, evening ? 22 : 10)
         case .glucose:
@@ -1119,12 +1155,12 @@ struct PatientState {
             values = .weight(kg: round1(Double(weightKg) + rng.normal(0, 1.2)))
             t = PatientState.appTime(c, &rng, 6, 9)
         case .steps:
-            values = .steps(count: max(0, rng.normal(Double(steps100) * 100, 2200)).rounded())
+            values = .steps(count: nearest(max(0, rng.normal(Double(steps100) * 100, 2200))))
             t = PatientState.appTime(c, &rng, 21, 24)
             actor = Actors.wearable
             withId = !rng.chance(M.wearableWithoutId)
         case .heartrate:
-            values = .heartrate(bpm: max(40, rng.normal(Double(heartRate), 7)).rounded())
+            values = .heartrate(bpm: nearest(max(40, rng.normal(Double(heartRate), 7))))
             t = PatientState.appTime(c, &rng, 7, 21)
             actor = Actors.wearable
             withId = !rng.chance(M.wearableWithoutId)
@@ -1181,9 +1217,9 @@ struct PatientState {
         let progress: Double
         let complete = rng.chance(reread ? 0.6 : M.readCompletely * (0.6 + 0.8 * e))
         if complete {
-            progress = rng.chance(0.4) ? 1 : (rng.uniform(0.9, 1) * 100).rounded(.down) / 100
+            progress = rng.chance(0.4) ? 1 : Double(Int(rng.uniform(0.9, 1) * 100)) / 100
         } else {
-            progress = (rng.uniform(0.05, 0.9) * 100).rounded(.down) / 100
+            progress = Double(Int(rng.uniform(0.05, 0.9) * 100)) / 100
         }
         emit(t, .read(Read(content: M.contents[content].id, progress: progress, message: message == 0 ? nil : messageId(message))),
              c, &sink)
@@ -1321,7 +1357,7 @@ struct PatientState {
         answers.reserveCapacity(9)
         var total = 0
         for q in 1...8 {
-            let v = max(0, min(3, Int((target / 9 + rng.normal(0, 0.6)).rounded())))
+            let v = max(0, min(3, Int(nearest(target / 9 + rng.normal(0, 0.6)))))
             total += v
             answers.append(SurveyAnswer(item: "q" + String(q), value: Double(v)))
         }
@@ -1337,7 +1373,7 @@ struct PatientState {
         var total = 0
         let level = Double(phqBase) / 9
         for q in 1...7 {
-            let v = max(0, min(3, Int((level * 0.8 + rng.normal(0, 0.7)).rounded())))
+            let v = max(0, min(3, Int(nearest(level * 0.8 + rng.normal(0, 0.7)))))
             total += v
             answers.append(SurveyAnswer(item: "q" + String(q), value: Double(v)))
         }
@@ -1351,7 +1387,7 @@ struct PatientState {
         var answers: [SurveyAnswer] = []
         let level = rng.uniform(1, 3.5)
         for item in items {
-            let v = max(0, min(5, Int((level + rng.normal(0, 1)).rounded())))
+            let v = max(0, min(5, Int(nearest(level + rng.normal(0, 1)))))
             total += v
             answers.append(SurveyAnswer(item: item, value: Double(v)))
         }
@@ -1402,17 +1438,23 @@ struct PatientState {
     mutating func consentDay(_ c: DayContext, _ rng: inout Xoshiro256, _ sink: inout EventSink) {
         let M = CohortModel.self
         let d = c.day
-        for i in tasks.indices where tasks[i].kind == .regrantMessaging && Int(tasks[i].day) <= d {
-            tasks[i] = Task()
-            emit(PatientState.appTime(c, &rng, 0, 7), .consent(Consent(scope: .messaging, granted: true)), c, &sink)
-            flags.insert(.canMessage)
-            return
+        if flags.contains(.regrantPending) {
+            for i in tasks.indices where tasks[i].kind == .regrantMessaging && Int(tasks[i].day) <= d {
+                tasks[i] = Task()
+                emit(PatientState.appTime(c, &rng, 0, 7), .consent(Consent(scope: .messaging, granted: true)), c, &sink)
+                flags.insert(.canMessage)
+                flags.remove(.regrantPending)
+                return
+            }
         }
         if flags.contains(.canMessage) && rng.chance(M.messagingWithdrawalPerYear / 365) {
             emit(PatientState.appTime(c, &rng, 0, 7), .consent(Consent(scope: .messaging, granted: false)), c, &sink,
                  actor: preferredChannel == .sms ? Actors.smsGateway : nil)
             flags.remove(.canMessage)
-            if rng.chance(M.messagingRegrant) { addTask(Task(day: Int32(d + rng.int(20...120)), kind: .regrantMessaging)) }
+            if rng.chance(M.messagingRegrant) {
+                addTask(Task(day: Int32(d + rng.int(20...120)), kind: .regrantMessaging))
+                flags.insert(.regrantPending)
+            }
         }
         if flags.contains(.research) && rng.chance(M.researchWithdrawalPerYear / 365) {
             emit(PatientState.appTime(c, &rng, 0, 7), .consent(Consent(scope: .research, granted: false)), c, &sink)

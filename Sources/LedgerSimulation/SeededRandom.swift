@@ -104,3 +104,12 @@ struct Xoshiro256 {
         return weights.count - 1
     }
 }
+
+/// `x` rounded to the nearest integer, halves away from zero, for the
+/// magnitudes used here (|x| < 2^52). By integer conversion: `rounded()`
+/// calls libm's `round`, which a program linking only this library (and no
+/// Foundation) would lack.
+@inline(__always)
+func nearest(_ x: Double) -> Double {
+    x >= 0 ? Double(Int64(x + 0.5)) : -Double(Int64(-x + 0.5))
+}

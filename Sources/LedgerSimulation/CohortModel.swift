@@ -334,8 +334,9 @@ enum CohortModel {
     /// surveys): about one adult in six does not use a smartphone app for
     /// health (Pew 2021: 15% of US adults have no smartphone).
     static let nonDigital = 0.15
-    /// Digitally engaged patients who stop engaging at some point.
-    static let disengage = 0.30
+    /// Digitally engaged patients who stop engaging, per year (retention of
+    /// health apps falls steeply within months).
+    static let disengagePerYear = 0.30
 
     /// An education item: its id, the condition group it is for (nil:
     /// everyone) and its base read rate (the chance that a delivered copy is

@@ -261,15 +261,15 @@ struct PatientState {
         let join = firstDay + (onboarding ? rng.below(max(1, days / 6)) : rng.below(days))
         joinDay = Int32(join)
 
-        if rng.chance(M.incidencePerYear * years) {
+        if let onset = PatientState.firstOccurrence(from: join + 1, perYear: M.incidencePerYear, last: lastDay, &rng) {
             let g = M.incidentGroups[rng.pick(M.incidentGroups.map(\.weight))].group
-            let onset = join + 1 + rng.below(max(1, lastDay - join))
-            if conditions & g.bit == 0 && onset <= lastDay {
+            if conditions & g.bit == 0 {
                 incidentGroup = Int8(g.rawValue)
                 incidentDay = Int32(onset)
             }
         }
-        if female && age <= 44 && rng.chance(M.pregnancyPerYear * years) {
+        // One pregnancy at most (a long window caps the chance at one half).
+        if female && age <= 44 && rng.chance(min(0.5, M.pregnancyPerYear * years)) {
             let c = firstDay - 260 + rng.below(max(1, days + 260 - 50))
             conception = Int32(c)
             delivery = Int32(c + M.deliveryDay + rng.int(-10...7))
@@ -282,18 +282,19 @@ struct PatientState {
         } else {
             let e = (rng.unit() + rng.unit()) / 2
             engagement = UInt8(max(1, min(255, Int(e * 255))))
-            if rng.chance(M.disengage) { disengageDay = Int32(join + 14 + rng.below(days)) }
+            if let day = PatientState.firstOccurrence(from: join + 14, perYear: M.disengagePerYear, last: lastDay, &rng) {
+                disengageDay = Int32(day)
+            }
             if rng.chance(M.wearableOwners) { flags.insert(.wearable) }
         }
         let chronic = conditions & ~ConditionGroup.pregnancy.bit != 0
-        if chronic && rng.chance(M.dropoutPerYear * years) {
-            dropoutDay = Int32(join + 30 + rng.below(days))
+        if chronic, let day = PatientState.firstOccurrence(from: join + 30, perYear: M.dropoutPerYear, last: lastDay, &rng) {
+            dropoutDay = Int32(day)
         }
         var ch = rng.pick(M.channelShares)
         if engagement == 0 && ch == 2 { ch = 1 } // no app without a smartphone
         channel = UInt8(ch)
-        if rng.chance(M.erasurePerYear * years) {
-            let e = join + 14 + rng.below(days)
+        if let e = PatientState.firstOccurrence(from: join + 14, perYear: M.erasurePerYear, last: lastDay, &rng) {
             eraseDay = Int32(e)
             if rng.chance(M.rejoinAfterErasure) { rejoinDay = Int32(e + 30 + rng.below(150)) }
         }
@@ -307,6 +308,21 @@ struct PatientState {
         heartRate = UInt8(rng.int(58...86))
         let depressed = conditions & ConditionGroup.depression.bit != 0
         phqBase = UInt8(depressed ? rng.int(9...21) : rng.chance(0.1) ? rng.int(5...12) : rng.int(0...4))
+    }
+
+    /// The day something with a yearly chance `perYear` first happens from
+    /// `start` on (one draw per 365-day block, so at most once and never
+    /// more likely than the yearly rate says), or nil when not by `last`.
+    static func firstOccurrence(from start: Int, perYear: Double, last: Int, _ rng: inout Xoshiro256) -> Int? {
+        var block = start
+        while block <= last {
+            if rng.chance(perYear) {
+                let day = block + rng.below(365)
+                return day <= last ? day : nil
+            }
+            block += 365
+        }
+        return nil
     }
 
     // MARK: - Small helpers

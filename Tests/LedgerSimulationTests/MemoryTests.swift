@@ -13,13 +13,13 @@ import Darwin
 @Suite struct MemoryTests {
     @Test func buffersStayBoundedOverManyEvents() {
         var count = 0
-        let long = CohortGenerator(patients: 2000, days: 1095, seed: 5).generate { _ in count += 1 }
+        let long = CohortGenerator(patients: 2500, days: 1095, seed: 5).generate { _ in count += 1 }
         #expect(count >= 200_000, "\(count)")
         #expect(long.events == count)
-        let short = CohortGenerator(patients: 2000, days: 120, seed: 5).generate { _ in }
-        // One day's events of 2,000 patients (well under 4 each) plus the
+        let short = CohortGenerator(patients: 2500, days: 120, seed: 5).generate { _ in }
+        // One day's events of 2,500 patients (well under 4 each) plus the
         // delay buffer (~3% of three days' events).
-        #expect(long.peakBuffered < 2000 * 4)
+        #expect(long.peakBuffered < 2500 * 4)
         #expect(long.peakDelayBuffer < 500)
         #expect(long.peakBuffered < count / 50)
         // Three years hold no more at a time than four months do (give or take).

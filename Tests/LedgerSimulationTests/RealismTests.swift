@@ -196,6 +196,29 @@ import LedgerSimulation
         #expect(lost > 50, "\(lost)")
     }
 
+    /// Yearly rates stay yearly over a long window: after ten years most
+    /// chronic patients are still seen, most patients are not erased.
+    @Test func aTenYearWindowKeepsMostPatientsInCare() {
+        let generator = CohortGenerator(patients: 300, days: 3650, seed: 2)
+        let lastYear = generator.end.day - 364
+        var chronic = Set<String>(), seenLastYear = Set<String>(), erased = Set<String>()
+        generator.generate { e in
+            switch e.body {
+            case .register(let r):
+                if (r.conditions ?? []).contains(where: { Cohort.group($0) != nil && Cohort.group($0) != "pregnancy" }) { chronic.insert(e.patient) }
+            case .visit:
+                if e.time.day >= lastYear { seenLastYear.insert(e.patient) }
+            case .erase:
+                erased.insert(e.patient)
+            default:
+                break
+            }
+        }
+        let stillSeen = Double(chronic.intersection(seenLastYear).count) / Double(chronic.count)
+        #expect(stillSeen > 0.5, "\(stillSeen)")
+        #expect(erased.count < 30)
+    }
+
     @Test func consentWithdrawalsTagsAndErasures() {
         var erased = Set<String>()
         var tagsAdded = 0

@@ -7,6 +7,7 @@
 //   CSystemCalls         C leaf: system calls Swift's Glibc module lacks (sync_file_range)
 //   LedgerStorage        the segment log: bytes, positions, timestamps; knows no patients
 //   LedgerEvents         the patient event model, its validation, JSON Lines and binary codecs; touches no files
+//   LedgerSimulation     the synthetic cohort generator (`ledger generate`): deterministic, streamed PatientEvents
 //   PatientLedger        the facade an embedding service imports
 //   LedgerTool           the `ledger` command-line tool
 import PackageDescription
@@ -34,6 +35,10 @@ let package = Package(
         ),
         .target(name: "LedgerEvents"),
         .target(
+            name: "LedgerSimulation",
+            dependencies: ["LedgerEvents"]
+        ),
+        .target(
             name: "PatientLedger",
             dependencies: ["LedgerStorage", "LedgerEvents"]
         ),
@@ -41,6 +46,7 @@ let package = Package(
             name: "LedgerTool",
             dependencies: [
                 "PatientLedger",
+                "LedgerSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,7 +79,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PatientLedgerTests",
-            dependencies: ["PatientLedger", "LedgerTestSupport"]
+            dependencies: ["PatientLedger", "LedgerSimulation", "LedgerTestSupport"]
+        ),
+        .testTarget(
+            name: "LedgerSimulationTests",
+            dependencies: ["LedgerSimulation", "LedgerEvents"]
         ),
         .testTarget(
             name: "LedgerToolTests",

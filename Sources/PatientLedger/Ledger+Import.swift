@@ -125,7 +125,8 @@ extension Ledger {
 
     private func flushBatch(_ batch: inout [PatientEvent], into report: inout ImportReport) throws(LedgerError) {
         guard !batch.isEmpty else { return }
-        let result = try append(batch)
+        // EventJSON.decode validated and normalized every event already.
+        let result = try append(validated: batch)
         report.imported += result.stored
         report.duplicates += result.duplicates
         batch.removeAll(keepingCapacity: true)

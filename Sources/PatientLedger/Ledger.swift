@@ -223,6 +223,11 @@ public final class Ledger: Sendable {
             }
             normalized.append(event.normalized())
         }
+        return try append(validated: normalized, expectedVersion: expectedVersion)
+    }
+
+    /// Appends events already validated and normalized (``EventJSON`` output).
+    func append(validated normalized: [PatientEvent], expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
         if expectedVersion != .any, let first = normalized.first, normalized.contains(where: { $0.patient != first.patient }) {
             throw LedgerError(.invalidArgument, "an expected version applies to one patient's events only")
         }

@@ -300,7 +300,8 @@ enum CohortModel {
     static let uptakeBloodPressure = 0.40
     static let uptakeGlucose = 0.45
     static let uptakeHeartFailureWeight = 0.60
-    static let uptakeWeightLoss = 0.08
+    /// Weight-loss plan among chronic patients weighing 95 kg or more.
+    static let uptakeWeightLoss = 0.24
     static let uptakeSteps = 0.06
     static let uptakeHabitDepression = 0.25
     static let uptakeHabitPoorAdherence = 0.10
@@ -425,7 +426,8 @@ enum CohortModel {
     /// NPS answers: about half promoters, a fifth detractors (healthcare NPS
     /// is typically +30 to +60).
     static let npsScoreWeights: [Double] = [0.02, 0.01, 0.01, 0.02, 0.02, 0.05, 0.06, 0.12, 0.19, 0.22, 0.28]
-    /// Satisfaction 0-10, mean about 8.
+    /// Satisfaction 0-10, mean about 7.6 (patient-experience scores cluster
+    /// high).
     static let satisfactionWeights: [Double] = [0.01, 0.01, 0.01, 0.02, 0.03, 0.06, 0.08, 0.15, 0.25, 0.20, 0.18]
     /// Other surveys: an intake questionnaire at registration (no score,
     /// sometimes submitted blank), GAD-7 at depression visits, the COPD

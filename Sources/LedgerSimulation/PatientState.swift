@@ -1065,7 +1065,7 @@ struct PatientState {
                 plans[i].change = Int32(d + rng.int(28...42))
             }
         }
-        if chronicGroups != 0 && weightKg >= 95 && rng.chance(M.uptakeWeightLoss * 3) {
+        if chronicGroups != 0 && weightKg >= 95 && rng.chance(M.uptakeWeightLoss) {
             enroll(program: 3, everyDays: 7, at: t, end: nil, c, &rng, &sink)
         }
         if (has(.depression) && rng.chance(M.uptakeHabitDepression)) || (adherence == 2 && rng.chance(M.uptakeHabitPoorAdherence)) {

@@ -6,6 +6,7 @@
 //   CLZ4, CCRC32C        C leaves: liblz4 (system library) and CRC32C (SSE4.2 + table)
 //   LedgerStorage        the segment log: bytes, positions, timestamps; knows no patients
 //   LedgerEvents         the patient event model, its validation, JSON Lines and binary codecs; touches no files
+//   LedgerProjections    profiles, tags, adherence and cohort metrics as of a time (metrics.md); pure, touches no files
 //   PatientLedger        the facade an embedding service imports
 //   LedgerTool           the `ledger` command-line tool
 import PackageDescription
@@ -31,6 +32,10 @@ let package = Package(
             dependencies: ["CLZ4", "CCRC32C"]
         ),
         .target(name: "LedgerEvents"),
+        .target(
+            name: "LedgerProjections",
+            dependencies: ["LedgerEvents"]
+        ),
         .target(
             name: "PatientLedger",
             dependencies: ["LedgerStorage", "LedgerEvents"]
@@ -68,6 +73,10 @@ let package = Package(
         .testTarget(
             name: "LedgerEventsTests",
             dependencies: ["LedgerEvents"]
+        ),
+        .testTarget(
+            name: "LedgerProjectionsTests",
+            dependencies: ["LedgerProjections", "LedgerEvents"]
         ),
         .testTarget(
             name: "PatientLedgerTests",

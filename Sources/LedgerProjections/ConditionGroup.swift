@@ -6,16 +6,27 @@
 /// (so `O9A` is pregnancy, and `E11.9` is diabetes). No code falls in two
 /// groups.
 public enum ConditionGroup: String, Sendable, CaseIterable, Comparable {
+    /// J45.
     case asthma
+    /// C00-C97.
     case cancer
+    /// Chronic kidney disease, N18.
     case ckd
+    /// Chronic obstructive pulmonary disease, J44.
     case copd
+    /// Coronary heart disease, I20-I25.
     case coronary
+    /// F32-F33.
     case depression
+    /// E10-E14.
     case diabetes
+    /// I50.
     case heartFailure = "heart-failure"
+    /// I10-I16.
     case hypertension
+    /// O00-O9A and Z33-Z34; the one group that is not chronic.
     case pregnancy
+    /// E00-E07.
     case thyroid
 
     /// The name shown in `conditionGroups` and in the `condition:` tag.
@@ -62,6 +73,7 @@ public enum ConditionGroup: String, Sendable, CaseIterable, Comparable {
         String(code.uppercased().unicodeScalars.filter { $0 != "." })
     }
 
+    /// Groups order by name, by code point (the order of `conditionGroups`).
     public static func < (a: ConditionGroup, b: ConditionGroup) -> Bool {
         CodePointOrder.precedes(a.rawValue, b.rawValue)
     }

@@ -23,6 +23,7 @@ public struct PatientAdherence: Sendable, Equatable {
     /// Delivered contents completed / delivered; nil when nothing was delivered.
     public var contentCompletionRate: Double? { contents.completionRate }
 
+    /// Metrics from their values (a checkpoint's, or a test's).
     public init(pdc: [String: Double?] = [:], checkinAdherence: Double? = nil,
                 followUps: FollowUpCounts = FollowUpCounts(), contents: ContentCounts = ContentCounts()) {
         self.pdc = pdc; self.checkinAdherence = checkinAdherence
@@ -47,6 +48,7 @@ public struct FollowUpCounts: Sendable, Equatable {
     /// Not yet answered and less than 7 days old: left out of the rate.
     public var open: Int
 
+    /// Counts from their values.
     public init(answered: Int = 0, unanswered: Int = 0, open: Int = 0) {
         self.answered = answered; self.unanswered = unanswered; self.open = open
     }
@@ -67,6 +69,7 @@ public struct ContentCounts: Sendable, Equatable {
     /// Delivered contents whose maximum `progress` is at least 0.9.
     public var completed: Int
 
+    /// Counts from their values.
     public init(delivered: Int = 0, read: Int = 0, completed: Int = 0) {
         self.delivered = delivered; self.read = read; self.completed = completed
     }

@@ -12,6 +12,7 @@ public struct PatientEventRecord: Sendable, Equatable {
     /// The event.
     public var event: PatientEvent
 
+    /// A record of `event` stored at `position`.
     public init(position: UInt64, event: PatientEvent) {
         self.position = position
         self.event = event

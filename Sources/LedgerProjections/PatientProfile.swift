@@ -17,15 +17,22 @@ public struct PatientProfile: Sendable, Equatable {
     public var conditions: [String]
     /// The groups any condition falls in, sorted by name.
     public var conditionGroups: [ConditionGroup]
+    /// Count, first and last time, count per kind.
     public var visits: VisitSummary
+    /// Appointment ids by latest status, and those attended.
     public var appointments: AppointmentSummary
     /// The earliest `scheduledFor` after the as-of time among appointments
     /// whose latest status is `scheduled` and that no visit names.
     public var nextAppointment: EventTime?
+    /// Outbound and inbound counts, last outbound time.
     public var messages: MessageSummary
+    /// Read events, contents read, contents completed.
     public var reads: ReadSummary
+    /// Check-in count and the latest per metric.
     public var checkins: CheckinSummary
+    /// Survey count and the latest per survey id.
     public var surveys: SurveySummary
+    /// Consent per scope.
     public var consent: ConsentState
     /// Programs currently enrolled (an `enroll` not followed by `unenroll`), sorted.
     public var programs: [String]
@@ -33,6 +40,8 @@ public struct PatientProfile: Sendable, Equatable {
     /// sorted (shown in the tag set as `manual:<tag>`).
     public var manualTags: [String]
 
+    /// A profile from its values (a checkpoint's, or a test's); the defaults
+    /// are the profile of a patient without events.
     public init(sex: Sex? = nil, birthYear: Int? = nil, conditions: [String] = [], conditionGroups: [ConditionGroup] = [],
                 visits: VisitSummary = VisitSummary(), appointments: AppointmentSummary = AppointmentSummary(),
                 nextAppointment: EventTime? = nil, messages: MessageSummary = MessageSummary(),
@@ -49,6 +58,7 @@ public struct PatientProfile: Sendable, Equatable {
 
 /// The `visits` of a profile.
 public struct VisitSummary: Sendable, Equatable {
+    /// Visits at or before T.
     public var count: Int
     /// The earliest visit's time; nil without visits.
     public var first: EventTime?
@@ -57,6 +67,7 @@ public struct VisitSummary: Sendable, Equatable {
     /// The number of visits of each kind seen.
     public var byKind: [VisitKind: Int]
 
+    /// A summary from its values.
     public init(count: Int = 0, first: EventTime? = nil, last: EventTime? = nil, byKind: [VisitKind: Int] = [:]) {
         self.count = count; self.first = first; self.last = last; self.byKind = byKind
     }
@@ -73,6 +84,7 @@ public struct AppointmentSummary: Sendable, Equatable {
     /// Ids whose latest status is `cancelled`.
     public var cancelled: [String]
 
+    /// A summary from its values (each list sorted by code point).
     public init(scheduled: [String] = [], attended: [String] = [], noshow: [String] = [], cancelled: [String] = []) {
         self.scheduled = scheduled; self.attended = attended; self.noshow = noshow; self.cancelled = cancelled
     }
@@ -80,11 +92,14 @@ public struct AppointmentSummary: Sendable, Equatable {
 
 /// The `messages` of a profile.
 public struct MessageSummary: Sendable, Equatable {
+    /// Messages to the patient.
     public var outbound: Int
+    /// Messages from the patient.
     public var inbound: Int
     /// The latest outbound message's time.
     public var lastOutbound: EventTime?
 
+    /// A summary from its values.
     public init(outbound: Int = 0, inbound: Int = 0, lastOutbound: EventTime? = nil) {
         self.outbound = outbound; self.inbound = inbound; self.lastOutbound = lastOutbound
     }
@@ -99,6 +114,7 @@ public struct ReadSummary: Sendable, Equatable {
     /// Distinct contents whose maximum progress is at least 0.9.
     public var completed: Int
 
+    /// A summary from its values.
     public init(count: Int = 0, contents: Int = 0, completed: Int = 0) {
         self.count = count; self.contents = contents; self.completed = completed
     }
@@ -106,10 +122,12 @@ public struct ReadSummary: Sendable, Equatable {
 
 /// The `checkins` of a profile.
 public struct CheckinSummary: Sendable, Equatable {
+    /// `checkin` events.
     public var count: Int
     /// The latest check-in of each metric reported.
     public var latest: [Metric: LatestCheckin]
 
+    /// A summary from its values.
     public init(count: Int = 0, latest: [Metric: LatestCheckin] = [:]) {
         self.count = count; self.latest = latest
     }
@@ -117,10 +135,12 @@ public struct CheckinSummary: Sendable, Equatable {
 
 /// The latest check-in of one metric.
 public struct LatestCheckin: Sendable, Equatable {
+    /// When it was reported.
     public var time: EventTime
     /// Its values (``LedgerEvents/CheckinValues/named`` gives them by name).
     public var values: CheckinValues
 
+    /// A check-in from its values.
     public init(time: EventTime, values: CheckinValues) {
         self.time = time; self.values = values
     }
@@ -128,10 +148,12 @@ public struct LatestCheckin: Sendable, Equatable {
 
 /// The `surveys` of a profile.
 public struct SurveySummary: Sendable, Equatable {
+    /// `survey` events.
     public var count: Int
     /// The latest answer of each survey id.
     public var latest: [String: LatestSurvey]
 
+    /// A summary from its values.
     public init(count: Int = 0, latest: [String: LatestSurvey] = [:]) {
         self.count = count; self.latest = latest
     }
@@ -139,11 +161,13 @@ public struct SurveySummary: Sendable, Equatable {
 
 /// The latest answer of one survey.
 public struct LatestSurvey: Sendable, Equatable {
+    /// When it was answered.
     public var time: EventTime
     /// phq9: the sum of q1...q9; satisfaction and nps: `answers.score`;
     /// others: the event's `score`, nil when not given.
     public var score: Double?
 
+    /// An answer from its values.
     public init(time: EventTime, score: Double?) {
         self.time = time; self.score = score
     }
@@ -174,6 +198,7 @@ public struct ConsentState: Sendable, Equatable {
     /// Default false.
     public var sharing: Bool
 
+    /// Consent from its values; the defaults are those of metrics.md.
     public init(messaging: Bool = true, research: Bool = false, sharing: Bool = false) {
         self.messaging = messaging; self.research = research; self.sharing = sharing
     }

@@ -19,6 +19,18 @@ import LedgerEvents
 /// p.adherence.pdc["diabetes"]   // Optional(nil): a class without a PDC
 /// ```
 ///
+/// Where metrics.md is silent, the choices (each also documented where it
+/// is implemented):
+/// - Ids, codes and tags are told apart as Swift strings compare: two
+///   canonically equivalent spellings (`é` and `e` + U+0301) are one id,
+///   as a person reading them would take them; lists are nonetheless sorted
+///   by code point, as cli.md asks.
+/// - A record of a type this version does not know makes its patient exist
+///   (it is a visible event) and changes nothing else.
+/// - "Another visit within 90 days after the first" and the follow-up window
+///   both use `s < t`: an event at the very instant of the first visit or of
+///   the message is not after it, whatever its log position.
+///
 /// Cost: O(n log n) time and O(n) memory for the patient's n events (PDC
 /// by merging coverage intervals, not per day). Value type; thread-safe.
 public struct PatientProjection: Sendable, Equatable {

@@ -17,11 +17,14 @@ public struct ProportionOfDaysCovered: Sendable, Equatable {
     /// One dispense of the class: its medication, fill day (the UTC day of
     /// its time) and days of supply.
     public struct Fill: Sendable, Equatable {
+        /// The medication; fills of one medication shift behind each other.
         public var medication: String
         /// The UTC day number (``LedgerEvents/EventTime/day``) of the dispense.
         public var day: Int64
+        /// Days of supply, 1...365.
         public var daysSupply: Int
 
+        /// A fill from its values.
         public init(medication: String, day: Int64, daysSupply: Int) {
             self.medication = medication
             self.day = day
@@ -39,6 +42,7 @@ public struct ProportionOfDaysCovered: Sendable, Equatable {
     /// `coveredDays / treatmentDays`, in 0...1.
     public var value: Double { Double(coveredDays) / Double(treatmentDays) }
 
+    /// A result from its values.
     public init(coveredDays: Int64, treatmentDays: Int64, indexDay: Int64) {
         self.coveredDays = coveredDays
         self.treatmentDays = treatmentDays

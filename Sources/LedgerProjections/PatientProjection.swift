@@ -78,10 +78,9 @@ public struct PatientProjection: Sendable, Equatable {
 
     init(patient: String, history h: PatientHistory, asOf: EventTime) {
         let profile = Self.profile(of: h, asOf: asOf)
+        let year = DayWindow(days: 365, endingAt: asOf)
         let adherence = PatientAdherence(
-            pdc: h.fills.mapValues { fills in
-                ProportionOfDaysCovered(fills: fills, period: DayWindow(days: 365, endingAt: asOf))?.value
-            },
+            pdc: h.fills.mapValues { ProportionOfDaysCovered(fills: $0, firstDay: year.first, lastDay: year.last)?.value },
             checkinAdherence: Self.checkinAdherence(of: h, asOf: asOf),
             followUps: h.followUps.counts(asOf: asOf),
             contents: ContentCounts(
@@ -118,14 +117,9 @@ public struct PatientProjection: Sendable, Equatable {
     /// ```
     public static func pdc(patient: String, events: [PatientEventRecord], asOf: EventTime,
                            firstDay: Int64, lastDay: Int64) -> [String: ProportionOfDaysCovered?] {
-        var fills: [String: [ProportionOfDaysCovered.Fill]] = [:]
-        for record in PatientHistory.visible(events, patient: patient, asOf: asOf) {
-            if case .dispense(let d) = record.event.body {
-                fills[d.therapeuticClass, default: []].append(
-                    .init(medication: d.medication, day: record.event.time.day, daysSupply: d.daysSupply))
-            }
+        PatientHistory(ordered: PatientHistory.visible(events, patient: patient, asOf: asOf)).fills.mapValues {
+            ProportionOfDaysCovered(fills: $0, firstDay: firstDay, lastDay: lastDay)
         }
-        return fills.mapValues { ProportionOfDaysCovered(fills: $0, firstDay: firstDay, lastDay: lastDay) }
     }
 
     private static func profile(of h: PatientHistory, asOf: EventTime) -> PatientProfile {
@@ -176,11 +170,5 @@ public struct PatientProjection: Sendable, Equatable {
             count += 1
         }
         return count == 0 ? nil : sum / Double(count)
-    }
-}
-
-extension ProportionOfDaysCovered {
-    init?(fills: [Fill], period: DayWindow) {
-        self.init(fills: fills, firstDay: period.first, lastDay: period.last)
     }
 }

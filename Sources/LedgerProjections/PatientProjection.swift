@@ -109,6 +109,12 @@ public struct PatientProjection: Sendable, Equatable {
     ///   `asOf` (in the period or not); nil where the class has no PDC over
     ///   the period.
     ///
+    /// The period is taken as given: with `lastDay` after `day(asOf)`, the
+    /// days after T are treatment days too (and only covered by fills made
+    /// by T), so pass a period that has ended for a retrospective measure.
+    /// Fills before `firstDay` do not carry coverage into the period
+    /// (metrics.md step 1 takes only the fills in the period).
+    ///
     /// ```swift
     /// let y2018 = EventTimeFormat.days(year: 2018, month: 1, day: 1)
     /// let pdc = PatientProjection.pdc(patient: "P001", events: records, asOf: asOf,

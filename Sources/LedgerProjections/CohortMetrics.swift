@@ -75,12 +75,8 @@ public struct CohortMetrics: Sendable, Equatable {
         }
 
         let a = patient.adherence
-        followUps.answered += a.followUps.answered
-        followUps.unanswered += a.followUps.unanswered
-        followUps.open += a.followUps.open
-        contents.delivered += a.contents.delivered
-        contents.read += a.contents.read
-        contents.completed += a.contents.completed
+        followUps.add(a.followUps)
+        contents.add(a.contents)
 
         for case let value? in a.pdc.values {
             pdcSum.add(value)
@@ -109,12 +105,8 @@ public struct CohortMetrics: Sendable, Equatable {
         tagCounts.merge(other.tagCounts, uniquingKeysWith: +)
         returnVisitEligible += other.returnVisitEligible
         returnVisitReturned += other.returnVisitReturned
-        followUps.answered += other.followUps.answered
-        followUps.unanswered += other.followUps.unanswered
-        followUps.open += other.followUps.open
-        contents.delivered += other.contents.delivered
-        contents.read += other.contents.read
-        contents.completed += other.contents.completed
+        followUps.add(other.followUps)
+        contents.add(other.contents)
         pdcAdherent += other.pdcAdherent
         npsPromoters += other.npsPromoters
         npsDetractors += other.npsDetractors

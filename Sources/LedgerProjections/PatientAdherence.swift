@@ -57,6 +57,13 @@ public struct FollowUpCounts: Sendable, Equatable {
     public var responseRate: Double? {
         answered + unanswered == 0 ? nil : Double(answered) / Double(answered + unanswered)
     }
+
+    /// Adds another patient's (or cohort's) counts.
+    mutating func add(_ other: FollowUpCounts) {
+        answered += other.answered
+        unanswered += other.unanswered
+        open += other.open
+    }
 }
 
 /// The contents delivered to a patient and what became of them (metrics.md,
@@ -78,4 +85,11 @@ public struct ContentCounts: Sendable, Equatable {
     public var readRate: Double? { delivered == 0 ? nil : Double(read) / Double(delivered) }
     /// completed / delivered; nil when nothing was delivered.
     public var completionRate: Double? { delivered == 0 ? nil : Double(completed) / Double(delivered) }
+
+    /// Adds another patient's (or cohort's) counts.
+    mutating func add(_ other: ContentCounts) {
+        delivered += other.delivered
+        read += other.read
+        completed += other.completed
+    }
 }

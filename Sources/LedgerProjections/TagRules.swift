@@ -14,7 +14,7 @@ enum TagRules {
             tags.append(adherence.isNonAdherent ? "adherence:non-adherent" : "adherence:adherent")
         }
         if !profile.consent.messaging { tags.append("consent:no-messaging") }
-        tags.append(risk(h, lostToFollowUp: lost, nonAdherent: adherence.hasPDC && adherence.isNonAdherent))
+        tags.append(risk(h, lostToFollowUp: lost, nonAdherent: adherence.isNonAdherent))
         tags += profile.manualTags.map { "manual:\($0)" }
         return CodePointOrder.sorted(tags)
     }

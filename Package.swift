@@ -8,6 +8,7 @@
 //   LedgerStorage        the segment log: bytes, positions, timestamps; knows no patients
 //   LedgerEvents         the patient event model, its validation, JSON Lines and binary codecs; touches no files
 //   LedgerSimulation     the synthetic cohort generator (`ledger generate`): deterministic, streamed PatientEvents
+//   LedgerProjections    profiles, tags, adherence and cohort metrics as of a time (metrics.md); pure, touches no files
 //   PatientLedger        the facade an embedding service imports
 //   LedgerTool           the `ledger` command-line tool
 import PackageDescription
@@ -36,6 +37,10 @@ let package = Package(
         .target(name: "LedgerEvents"),
         .target(
             name: "LedgerSimulation",
+            dependencies: ["LedgerEvents"]
+        ),
+        .target(
+            name: "LedgerProjections",
             dependencies: ["LedgerEvents"]
         ),
         .target(
@@ -76,6 +81,10 @@ let package = Package(
         .testTarget(
             name: "LedgerEventsTests",
             dependencies: ["LedgerEvents"]
+        ),
+        .testTarget(
+            name: "LedgerProjectionsTests",
+            dependencies: ["LedgerProjections", "LedgerEvents"]
         ),
         .testTarget(
             name: "PatientLedgerTests",

@@ -1,0 +1,150 @@
+import LedgerEvents
+
+/// The cohort metrics of metrics.md as of T, aggregated from the patients'
+/// projections; the `metrics` and `tagCounts` of `ledger replay --json`.
+///
+/// Feed it the projection of every patient not erased, all built with the
+/// same as-of time; those that do not exist as of T are skipped. Each metric
+/// with an empty denominator is nil.
+///
+/// The result does not depend on the order patients are added in, nor on
+/// how they are split between aggregators later ``merge(_:)``d (means are
+/// summed exactly in fixed point), so a replay may use every core.
+///
+/// ```swift
+/// var cohort = CohortMetrics(asOf: asOf)
+/// for patient in ledger.patientIDs {
+///     let records = try ledger.events(of: patient).map { PatientEventRecord(position: $0.position, event: $0.event) }
+///     cohort.add(PatientProjection(patient: patient, events: records, asOf: asOf))
+/// }
+/// cohort.patients          // patients existing as of T
+/// cohort.meanPDC           // nil when nobody has a PDC
+/// ```
+///
+/// Value type; O(1) per patient besides its tags. Thread-safe as a value.
+public struct CohortMetrics: Sendable, Equatable {
+    /// T.
+    public let asOf: EventTime
+    /// Patients existing as of T.
+    public private(set) var patients = 0
+    /// The number of patients carrying each tag, for every tag carried by
+    /// at least one.
+    public private(set) var tagCounts: [String: Int] = [:]
+
+    /// Patients whose first visit falls on days `day(T)-364 ... day(T)-90`.
+    public private(set) var returnVisitEligible = 0
+    /// Of those, patients with another visit within 90 days after the first.
+    public private(set) var returnVisitReturned = 0
+    /// Follow-ups summed over patients.
+    public private(set) var followUps = FollowUpCounts()
+    /// Content counts summed over patients.
+    public private(set) var contents = ContentCounts()
+    /// (patient, class) PDC values at least 0.8.
+    public private(set) var pdcAdherent = 0
+    /// NPS answers (the latest per patient in the window) at least 9.
+    public private(set) var npsPromoters = 0
+    /// NPS answers at most 6.
+    public private(set) var npsDetractors = 0
+    /// NPS answers counted.
+    public private(set) var npsResponses = 0
+
+    private var pdcSum = FixedPointSum()
+    private var checkinSum = FixedPointSum()
+    private var satisfactionSum = FixedPointSum()
+
+    /// An empty aggregate as of `asOf`.
+    public init(asOf: EventTime) {
+        self.asOf = asOf
+    }
+
+    /// Adds one patient.
+    ///
+    /// - Parameter patient: a projection built as of ``asOf`` (a
+    ///   precondition); skipped when the patient does not exist as of T.
+    ///   Add each patient once.
+    public mutating func add(_ patient: PatientProjection) {
+        precondition(patient.asOf == asOf, "CohortMetrics.add: projection as of \(patient.asOf), cohort as of \(asOf)")
+        guard patient.exists else { return }
+        patients += 1
+        for tag in patient.tags { tagCounts[tag, default: 0] += 1 }
+
+        if let first = patient.profile.visits.first,
+           DayWindow(first: asOf.day - 364, last: asOf.day - 90).contains(first) {
+            returnVisitEligible += 1
+            if patient.returnedWithin90Days { returnVisitReturned += 1 }
+        }
+
+        let a = patient.adherence
+        followUps.add(a.followUps)
+        contents.add(a.contents)
+
+        for case let value? in a.pdc.values {
+            pdcSum.add(value)
+            if value >= 0.8 { pdcAdherent += 1 }
+        }
+        if let value = a.checkinAdherence { checkinSum.add(value) }
+
+        let year = DayWindow(days: 365, endingAt: asOf)
+        if let latest = patient.profile.surveys.latest["satisfaction"], let score = latest.score,
+           year.contains(latest.time) {
+            satisfactionSum.add(score)
+        }
+        if let latest = patient.profile.surveys.latest["nps"], let score = latest.score,
+           year.contains(latest.time) {
+            npsResponses += 1
+            if score >= 9 { npsPromoters += 1 }
+            if score <= 6 { npsDetractors += 1 }
+        }
+    }
+
+    /// Adds the patients of `other`, an aggregate of other patients as of
+    /// the same time (a precondition).
+    public mutating func merge(_ other: CohortMetrics) {
+        precondition(other.asOf == asOf, "CohortMetrics.merge: aggregates as of \(other.asOf) and \(asOf)")
+        patients += other.patients
+        tagCounts.merge(other.tagCounts, uniquingKeysWith: +)
+        returnVisitEligible += other.returnVisitEligible
+        returnVisitReturned += other.returnVisitReturned
+        followUps.add(other.followUps)
+        contents.add(other.contents)
+        pdcAdherent += other.pdcAdherent
+        npsPromoters += other.npsPromoters
+        npsDetractors += other.npsDetractors
+        npsResponses += other.npsResponses
+        pdcSum.merge(other.pdcSum)
+        checkinSum.merge(other.checkinSum)
+        satisfactionSum.merge(other.satisfactionSum)
+    }
+
+    /// Among patients whose first visit falls on days `day(T)-364 ...
+    /// day(T)-90`, the share with another visit within 90 days after the
+    /// first (`first < t <= first + 90*24h`).
+    public var returnVisitRate: Double? { Self.ratio(returnVisitReturned, returnVisitEligible) }
+    /// answered / (answered + unanswered), summed over all patients.
+    public var followUpResponseRate: Double? { followUps.responseRate }
+    /// Delivered contents read / delivered, summed over all patients.
+    public var contentReadRate: Double? { contents.readRate }
+    /// Delivered contents completed / delivered, summed over all patients.
+    public var contentCompletionRate: Double? { contents.completionRate }
+    /// The number of (patient, class) PDC values.
+    public var pdcCount: Int { pdcSum.count }
+    /// The mean of every (patient, class) PDC value.
+    public var meanPDC: Double? { pdcSum.mean }
+    /// The share of (patient, class) PDC values at least 0.8.
+    public var pdcAdherentShare: Double? { Self.ratio(pdcAdherent, pdcSum.count) }
+    /// The mean of the patients' check-in adherence, over patients with one.
+    public var meanCheckinAdherence: Double? { checkinSum.mean }
+    /// The mean of the latest `satisfaction` score per patient, counting only
+    /// scores in the 365-day window ending at T.
+    public var satisfactionMean: Double? { satisfactionSum.mean }
+    /// Over the latest `nps` score per patient in the 365-day window ending
+    /// at T: 100 x (share of scores >= 9 minus share <= 6). Scores strictly
+    /// between 6 and 9 (such as 6.5) are passive.
+    public var nps: Double? {
+        npsResponses == 0 ? nil : Double(100 * (npsPromoters - npsDetractors)) / Double(npsResponses)
+    }
+
+    private static func ratio(_ numerator: Int, _ denominator: Int) -> Double? {
+        denominator == 0 ? nil : Double(numerator) / Double(denominator)
+    }
+}

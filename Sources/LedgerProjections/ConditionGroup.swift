@@ -1,0 +1,80 @@
+/// The condition groups of metrics.md: ranges of ICD-10 categories, each
+/// chronic or not. A patient's groups become `condition:<group>` tags.
+///
+/// A code falls in a group when the first three characters of its dot-less,
+/// upper-cased form lie in one of the group's ranges, compared as strings
+/// (so `O9A` is pregnancy, and `E11.9` is diabetes). No code falls in two
+/// groups.
+public enum ConditionGroup: String, Sendable, CaseIterable, Comparable {
+    /// J45.
+    case asthma
+    /// C00-C97.
+    case cancer
+    /// Chronic kidney disease, N18.
+    case ckd
+    /// Chronic obstructive pulmonary disease, J44.
+    case copd
+    /// Coronary heart disease, I20-I25.
+    case coronary
+    /// F32-F33.
+    case depression
+    /// E10-E14.
+    case diabetes
+    /// I50.
+    case heartFailure = "heart-failure"
+    /// I10-I16.
+    case hypertension
+    /// O00-O9A and Z33-Z34; the one group that is not chronic.
+    case pregnancy
+    /// E00-E07.
+    case thyroid
+
+    /// The name shown in `conditionGroups` and in the `condition:` tag.
+    public var name: String { rawValue }
+
+    /// Whether the group is chronic (every group but pregnancy); a chronic
+    /// group is what makes a patient eligible for `lost-to-follow-up`.
+    public var isChronic: Bool { self != .pregnancy }
+
+    /// The group's ICD-10 category ranges, inclusive, as metrics.md lists them.
+    public var categoryRanges: [ClosedRange<String>] {
+        switch self {
+        case .diabetes: ["E10"..."E14"]
+        case .hypertension: ["I10"..."I16"]
+        case .coronary: ["I20"..."I25"]
+        case .heartFailure: ["I50"..."I50"]
+        case .ckd: ["N18"..."N18"]
+        case .copd: ["J44"..."J44"]
+        case .asthma: ["J45"..."J45"]
+        case .cancer: ["C00"..."C97"]
+        case .thyroid: ["E00"..."E07"]
+        case .depression: ["F32"..."F33"]
+        case .pregnancy: ["O00"..."O9A", "Z33"..."Z34"]
+        }
+    }
+
+    /// The group an ICD-10 code falls in, if any.
+    ///
+    /// - Parameter code: a code as stored (`E11.9`) or in any case and with
+    ///   or without its dot.
+    ///
+    /// Allocates a short string. Codes are ASCII (events.md), so string
+    /// comparison here is byte comparison.
+    public init?(icd10 code: String) {
+        let category = String(Self.normalized(code).prefix(3))
+        guard let found = ConditionGroup.allCases.first(where: { group in
+            group.categoryRanges.contains { $0.contains(category) }
+        }) else { return nil }
+        self = found
+    }
+
+    /// `code` upper-cased, its dots removed.
+    static func normalized(_ code: String) -> String {
+        String(code.uppercased().unicodeScalars.filter { $0 != "." })
+    }
+
+    /// Groups order by name, by code point (the order of `conditionGroups`).
+    public static func < (a: ConditionGroup, b: ConditionGroup) -> Bool {
+        CodePointOrder.precedes(a.rawValue, b.rawValue)
+    }
+}

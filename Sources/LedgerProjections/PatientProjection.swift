@@ -1,0 +1,180 @@
+import LedgerEvents
+
+/// One patient as of a time: profile, tag set and adherence metrics, exactly
+/// as metrics.md defines them, computed from the patient's events alone.
+///
+/// A pure function of its input: the same events and as-of time give the
+/// same projection, whatever order the records come in (they are put in
+/// order by time, ties by log position). So a checkpoint may store a
+/// projection with the log position it reflects, and an earlier as-of time
+/// is answered by building one again from the patient's stream.
+///
+/// ```swift
+/// let records = try ledger.events(of: "P001").map {
+///     PatientEventRecord(position: $0.position, event: $0.event)
+/// }
+/// let p = PatientProjection(patient: "P001", events: records, asOf: asOf)
+/// p.profile.conditions          // ["E11.9", "I10"]
+/// p.tags                        // ["activity:active", "condition:diabetes", ...]
+/// p.adherence.pdc["diabetes"]   // Optional(nil): a class without a PDC
+/// ```
+///
+/// Where metrics.md is silent, the choices (each also documented where it
+/// is implemented):
+/// - Ids, codes and tags are told apart as Swift strings compare: two
+///   canonically equivalent spellings (`é` and `e` + U+0301) are one id,
+///   as a person reading them would take them; lists are nonetheless sorted
+///   by code point, as cli.md asks.
+/// - A record of a type this version does not know makes its patient exist
+///   (it is a visible event) and changes nothing else.
+/// - "Another visit within 90 days after the first" and the follow-up window
+///   both use `s < t`: an event at the very instant of the first visit or of
+///   the message is not after it, whatever its log position.
+///
+/// Cost: O(n log n) time and O(n) memory for the patient's n events (PDC
+/// by merging coverage intervals, not per day). Value type; thread-safe.
+public struct PatientProjection: Sendable, Equatable {
+    /// The patient id.
+    public var patient: String
+    /// The as-of time T: only events with `time <= T` count.
+    public var asOf: EventTime
+    /// Whether the patient exists as of T: some visible event of theirs
+    /// (of any type, also one this version does not recognize) has
+    /// `time <= T`. A cohort counts only patients that exist.
+    public var exists: Bool
+    /// The profile of metrics.md.
+    public var profile: PatientProfile
+    /// The tag set as of T, sorted by Unicode code point.
+    public var tags: [String]
+    /// PDC, check-in adherence, follow-up response and content rates.
+    public var adherence: PatientAdherence
+    /// Whether another visit came within 90 days after the first (`first <
+    /// t <= first + 90*24h`): the numerator of the cohort's
+    /// `returnVisitRate`.
+    public var returnedWithin90Days: Bool
+
+    /// The projection of `patient` as of `asOf`.
+    ///
+    /// - Parameters:
+    ///   - patient: the patient id; records of other patients are ignored.
+    ///   - events: the patient's visible events with their log positions
+    ///     (the facade's `events(of:)`), in any order. Should they include
+    ///     `erase` records, only records stored after the last one count.
+    ///   - asOf: T; events after it are ignored.
+    ///
+    /// Unrecognized bodies (records of a newer version) are skipped, except
+    /// that they make the patient exist.
+    public init(patient: String, events: [PatientEventRecord], asOf: EventTime) {
+        let history = PatientHistory(ordered: PatientHistory.visible(events, patient: patient, asOf: asOf))
+        self.init(patient: patient, history: history, asOf: asOf)
+    }
+
+    /// A projection from its parts, as a checkpoint stored it.
+    public init(patient: String, asOf: EventTime, exists: Bool, profile: PatientProfile, tags: [String],
+                adherence: PatientAdherence, returnedWithin90Days: Bool) {
+        self.patient = patient; self.asOf = asOf; self.exists = exists; self.profile = profile
+        self.tags = tags; self.adherence = adherence; self.returnedWithin90Days = returnedWithin90Days
+    }
+
+    init(patient: String, history h: PatientHistory, asOf: EventTime) {
+        let profile = Self.profile(of: h, asOf: asOf)
+        let year = DayWindow(days: 365, endingAt: asOf)
+        let adherence = PatientAdherence(
+            pdc: h.fills.mapValues { ProportionOfDaysCovered(fills: $0, firstDay: year.first, lastDay: year.last)?.value },
+            checkinAdherence: Self.checkinAdherence(of: h, asOf: asOf),
+            followUps: h.followUps.counts(asOf: asOf),
+            contents: ContentCounts(
+                delivered: h.delivered.count,
+                read: h.delivered.count(where: { h.maxProgress[$0] != nil }),
+                completed: h.delivered.count(where: { (h.maxProgress[$0] ?? 0) >= 0.9 })))
+        var returned = false
+        if let first = h.visitTimes.first,
+           let next = h.visitTimes.first(where: { $0 > first }) {
+            returned = next.millisecondsSince1970 - first.millisecondsSince1970 <= milliseconds(days: 90)
+        }
+        self.init(patient: patient, asOf: asOf, exists: h.exists, profile: profile,
+                  tags: TagRules.tags(of: h, profile: profile, adherence: adherence, asOf: asOf),
+                  adherence: adherence, returnedWithin90Days: returned)
+    }
+
+    /// The PDC of every class of `patient` over an explicit period, the
+    /// days `firstDay ... lastDay` (UTC day numbers, ``LedgerEvents/EventTime/day``).
+    ///
+    /// - Parameters:
+    ///   - patient, events, asOf: as for ``init(patient:events:asOf:)``;
+    ///     only dispenses at or before `asOf` count.
+    ///   - firstDay: the period's first day.
+    ///   - lastDay: the period's last day, inclusive.
+    /// - Returns: a key for every class with a `dispense` at or before
+    ///   `asOf` (in the period or not); nil where the class has no PDC over
+    ///   the period.
+    ///
+    /// The period is taken as given: with `lastDay` after `day(asOf)`, the
+    /// days after T are treatment days too (and only covered by fills made
+    /// by T), so pass a period that has ended for a retrospective measure.
+    /// Fills before `firstDay` do not carry coverage into the period
+    /// (metrics.md step 1 takes only the fills in the period).
+    ///
+    /// ```swift
+    /// let y2018 = EventTimeFormat.days(year: 2018, month: 1, day: 1)
+    /// let pdc = PatientProjection.pdc(patient: "P001", events: records, asOf: asOf,
+    ///                                 firstDay: y2018, lastDay: y2018 + 364)
+    /// pdc["statin"]??.value   // e.g. 0.95342...
+    /// ```
+    public static func pdc(patient: String, events: [PatientEventRecord], asOf: EventTime,
+                           firstDay: Int64, lastDay: Int64) -> [String: ProportionOfDaysCovered?] {
+        PatientHistory(ordered: PatientHistory.visible(events, patient: patient, asOf: asOf)).fills.mapValues {
+            ProportionOfDaysCovered(fills: $0, firstDay: firstDay, lastDay: lastDay)
+        }
+    }
+
+    private static func profile(of h: PatientHistory, asOf: EventTime) -> PatientProfile {
+        var scheduled: [String] = [], noshow: [String] = [], cancelled: [String] = []
+        var next: EventTime?
+        for (id, latest) in h.appointments {
+            switch latest.status {
+            case .scheduled:
+                scheduled.append(id)
+                if let at = latest.scheduledFor, at > asOf, !h.attended.contains(id) {
+                    next = min(next ?? at, at)
+                }
+            case .noshow: noshow.append(id)
+            case .cancelled: cancelled.append(id)
+            }
+        }
+        return PatientProfile(
+            sex: h.sex,
+            birthYear: h.birthYear,
+            conditions: CodePointOrder.sorted(h.conditions),
+            conditionGroups: Set(h.conditions.compactMap(ConditionGroup.init(icd10:))).sorted(),
+            visits: VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last,
+                                 byKind: h.visitsByKind),
+            appointments: AppointmentSummary(
+                scheduled: CodePointOrder.sorted(scheduled), attended: CodePointOrder.sorted(h.attended),
+                noshow: CodePointOrder.sorted(noshow), cancelled: CodePointOrder.sorted(cancelled)),
+            nextAppointment: next,
+            messages: MessageSummary(outbound: h.outbound, inbound: h.inbound, lastOutbound: h.lastOutbound),
+            reads: ReadSummary(count: h.readCount, contents: h.maxProgress.count,
+                               completed: h.maxProgress.values.count(where: { $0 >= 0.9 })),
+            checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins),
+            surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys),
+            consent: h.consent,
+            programs: CodePointOrder.sorted(h.enrolments.keys),
+            manualTags: CodePointOrder.sorted(h.manualTags))
+    }
+
+    /// The mean adherence over the current check-in enrolments; nil without one.
+    private static func checkinAdherence(of h: PatientHistory, asOf: EventTime) -> Double? {
+        var sum = 0.0, count = 0
+        // In program order, so the floating-point sum does not depend on
+        // dictionary order.
+        for program in CodePointOrder.sorted(h.enrolments.keys) {
+            guard let enrolment = h.enrolments[program],
+                  case .checkin(let metric, let everyDays) = enrolment.plan else { continue }
+            sum += CheckinAdherence.adherence(checkinDays: h.checkinDays[metric] ?? [], enrolmentDay: enrolment.day,
+                                              everyDays: everyDays, asOfDay: asOf.day)
+            count += 1
+        }
+        return count == 0 ? nil : sum / Double(count)
+    }
+}

@@ -1,0 +1,76 @@
+import LedgerEvents
+
+/// The tag rules of metrics.md ("Tags"), applied to one patient as of T.
+enum TagRules {
+    /// The patient's tags, sorted by Unicode code point.
+    static func tags(of h: PatientHistory, profile: PatientProfile, adherence: PatientAdherence,
+                     asOf: EventTime) -> [String] {
+        var tags: [String] = profile.conditionGroups.map { "condition:\($0.name)" }
+        if let visits = visitTier(profile.visits) { tags.append(visits) }
+        tags.append(activity(lastEngagement: h.lastEngagement, asOf: asOf))
+        let lost = isLostToFollowUp(profile, asOf: asOf)
+        if lost { tags.append("lost-to-follow-up") }
+        if adherence.hasPDC {
+            tags.append(adherence.isNonAdherent ? "adherence:non-adherent" : "adherence:adherent")
+        }
+        if !profile.consent.messaging { tags.append("consent:no-messaging") }
+        tags.append(risk(h, lostToFollowUp: lost, nonAdherent: adherence.isNonAdherent))
+        tags += profile.manualTags.map { "manual:\($0)" }
+        return CodePointOrder.sorted(tags)
+    }
+
+    /// `visits:first` (one visit), `visits:long-term` (at least 3 visits
+    /// and `last - first >= 180*24h`), otherwise `visits:return`; nil
+    /// without visits.
+    static func visitTier(_ visits: VisitSummary) -> String? {
+        guard visits.count > 0, let first = visits.first, let last = visits.last else { return nil }
+        if visits.count == 1 { return "visits:first" }
+        if visits.count >= 3, last.millisecondsSince1970 - first.millisecondsSince1970 >= milliseconds(days: 180) {
+            return "visits:long-term"
+        }
+        return "visits:return"
+    }
+
+    /// `activity:active` (an engagement event in the 30-day window ending
+    /// at T), `activity:lapsing` (none there, one in the 90-day window),
+    /// `activity:dormant` (older ones only) or `activity:none`.
+    static func activity(lastEngagement: EventTime?, asOf: EventTime) -> String {
+        guard let last = lastEngagement else { return "activity:none" }
+        if DayWindow(days: 30, endingAt: asOf).contains(last) { return "activity:active" }
+        if DayWindow(days: 90, endingAt: asOf).contains(last) { return "activity:lapsing" }
+        return "activity:dormant"
+    }
+
+    /// A chronic condition group, a visit, no visit in the 90-day window
+    /// ending at T, and no `nextAppointment`.
+    static func isLostToFollowUp(_ profile: PatientProfile, asOf: EventTime) -> Bool {
+        guard profile.conditionGroups.contains(where: \.isChronic),
+              let lastVisit = profile.visits.last,
+              profile.nextAppointment == nil else { return false }
+        return !DayWindow(days: 90, endingAt: asOf).contains(lastVisit)
+    }
+
+    /// `risk:high`, `risk:medium` or `risk:low`, from the latest values as of
+    /// T however old.
+    static func risk(_ h: PatientHistory, lostToFollowUp: Bool, nonAdherent: Bool) -> String {
+        let phq9 = h.latestSurveys["phq9"]?.score
+        let q9 = h.latestPHQ9?.answer("q9")
+        var systolic: Double?, diastolic: Double?, glucose: Double?
+        if case .bp(let s, let d)? = h.latestCheckins[.bp]?.values { (systolic, diastolic) = (s, d) }
+        if case .glucose(let mmol)? = h.latestCheckins[.glucose]?.values { glucose = mmol }
+
+        func atLeast(_ value: Double?, _ bound: Double) -> Bool { value.map { $0 >= bound } ?? false }
+
+        if atLeast(phq9, 20) || atLeast(q9, 1)
+            || atLeast(systolic, 180) || atLeast(diastolic, 120)
+            || atLeast(glucose, 16.7) || (glucose.map { $0 < 3.0 } ?? false) {
+            return "risk:high"
+        }
+        if atLeast(phq9, 10) // 10...19: 20 and above were high
+            || atLeast(systolic, 140) || atLeast(diastolic, 90)
+            || lostToFollowUp || nonAdherent {
+            return "risk:medium"
+        }
+        return "risk:low"
+    }
+}

@@ -1,0 +1,44 @@
+import Testing
+import LedgerProjections
+
+/// The ICD-10 prefix table of metrics.md, at each range's edges.
+@Suite struct ConditionGroupTests {
+    @Test(arguments: [
+        ("E10", ConditionGroup.diabetes), ("E11.9", .diabetes), ("E14", .diabetes),
+        ("I10", .hypertension), ("I16.1", .hypertension),
+        ("I20", .coronary), ("I25.10", .coronary),
+        ("I50", .heartFailure), ("I50.9", .heartFailure),
+        ("N18.3", .ckd), ("J44.1", .copd), ("J45", .asthma),
+        ("C00", .cancer), ("C97", .cancer), ("C50.911", .cancer),
+        ("E00", .thyroid), ("E07.9", .thyroid),
+        ("F32.A", .depression), ("F33", .depression),
+        ("O00", .pregnancy), ("O99.8", .pregnancy), ("O9A", .pregnancy), ("O9A.11", .pregnancy),
+        ("Z33.1", .pregnancy), ("Z34", .pregnancy),
+    ])
+    func codesInARangeFallInItsGroup(code: String, group: ConditionGroup) {
+        #expect(ConditionGroup(icd10: code) == group)
+    }
+
+    @Test(arguments: ["E08", "E15", "E09.9", "I17", "I19", "I26", "I49", "I51", "N17", "N19", "J43", "J46",
+                      "C98", "D00", "F31", "F34", "O9B", "Z32", "Z35", "R51", "A00"])
+    func codesOutsideEveryRangeFallInNoGroup(code: String) {
+        #expect(ConditionGroup(icd10: code) == nil)
+    }
+
+    @Test func codesAreMatchedWithoutTheirDotAndInAnyCase() {
+        #expect(ConditionGroup(icd10: "e119") == .diabetes)
+        #expect(ConditionGroup(icd10: "o9a.1") == .pregnancy)
+        #expect(ConditionGroup(icd10: "I.50") == .heartFailure)
+    }
+
+    @Test func onlyPregnancyIsNotChronic() {
+        #expect(ConditionGroup.allCases.filter { !$0.isChronic } == [.pregnancy])
+    }
+
+    @Test func groupsSortByName() {
+        #expect(ConditionGroup.allCases.sorted().map(\.name) == [
+            "asthma", "cancer", "ckd", "copd", "coronary", "depression", "diabetes", "heart-failure",
+            "hypertension", "pregnancy", "thyroid",
+        ])
+    }
+}

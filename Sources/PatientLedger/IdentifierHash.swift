@@ -56,16 +56,27 @@ struct IdempotencyIndex {
     static func tag(_ hash: UInt64) -> UInt64 { hash >> 36 }
 
     /// Positions of stored events whose id has the same tag as `hash`.
+    /// Allocates; ``firstCandidate(for:where:)`` does not.
     func candidates(for hash: UInt64) -> [UInt64] {
-        let tag = Self.tag(hash)
         var found: [UInt64] = []
+        _ = firstCandidate(for: hash) { found.append($0); return false }
+        return found
+    }
+
+    /// The first position with the same tag as `hash` for which `accept`
+    /// returns true, trying each in probe order; nil when none does.
+    func firstCandidate<E: Error>(for hash: UInt64, where accept: (UInt64) throws(E) -> Bool) throws(E) -> UInt64? {
+        let tag = Self.tag(hash)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: tag) & mask
         while slots[slot] != 0 {
-            if slots[slot] >> Self.positionBits == tag { found.append((slots[slot] & Self.positionMask) - 1) }
+            if slots[slot] >> Self.positionBits == tag {
+                let position = (slots[slot] & Self.positionMask) - 1
+                if try accept(position) { return position }
+            }
             slot = (slot + 1) & mask
         }
-        return found
+        return nil
     }
 
     /// Records that the event at `position` has an id hashing to `hash`.

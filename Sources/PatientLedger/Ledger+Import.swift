@@ -39,6 +39,11 @@ public struct ImportOptions: Sendable {
     public var batchSize = 10_000
     /// Invalid lines kept in the report (all are counted).
     public var maxProblems = 100
+    /// Inputs up to this size (default 256 MiB) are decoded once, the events
+    /// held in memory between the validation pass and the appends (about
+    /// three times the input's size); larger ones are decoded twice, in
+    /// constant memory.
+    public var decodeOnceBytes: Int64 = 256 << 20
 
     public init(skipInvalid: Bool = false) { self.skipInvalid = skipInvalid }
 }
@@ -79,14 +84,22 @@ extension Ledger {
                                 progress: ((_ done: Int64, _ total: Int64) -> Void)? = nil) throws(LedgerError) -> ImportReport {
         var total: Int64 = 0
         for source in sources { total += try Self.size(of: source, system: self.options.log.systemCalls) }
-        let passes: Int64 = options.skipInvalid ? 1 : 2
+        // All-or-nothing needs every line checked before anything is
+        // appended. Small inputs keep the decoded events from that pass;
+        // large ones are read and decoded a second time instead.
+        let keepDecoded = !options.skipInvalid && total <= options.decodeOnceBytes
+        let passes: Int64 = options.skipInvalid || keepDecoded ? 1 : 2
         var done: Int64 = 0
         var report = ImportReport()
+        var decoded: [PatientEvent] = []
         if !options.skipInvalid {
             for source in sources {
                 try Self.forEachLine(of: source, system: self.options.log.systemCalls) { number, line in
                     report.lines += 1
-                    if case .failure(let error) = EventJSON.decode(line: line) {
+                    switch EventJSON.decode(line: line) {
+                    case .success(let event):
+                        if keepDecoded && report.invalidLines == 0 { decoded.append(event) }
+                    case .failure(let error):
                         Self.note(&report, ImportProblem(path: source.name, line: number, message: error.message), options)
                     }
                 } progress: { bytes in
@@ -95,6 +108,15 @@ extension Ledger {
                 }
             }
             guard report.invalidLines == 0 else { return report }
+            if keepDecoded {
+                var start = 0
+                while start < decoded.count {
+                    var batch = Array(decoded[start..<min(start + options.batchSize, decoded.count)])
+                    try flushBatch(&batch, into: &report)
+                    start += options.batchSize
+                }
+                return report
+            }
             report.lines = 0
         }
         var batch: [PatientEvent] = []

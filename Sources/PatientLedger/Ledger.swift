@@ -295,12 +295,11 @@ public final class Ledger: Sendable {
     /// Whether an event with this `id` is stored: every hash match is
     /// confirmed by reading the stored event's id.
     private func isStored(id: String, in index: LedgerIndex) throws(LedgerError) -> Bool {
-        for position in index.ids.candidates(for: IdentifierHash.hash(id)) {
+        try index.ids.firstCandidate(for: IdentifierHash.hash(id)) { (position) throws(LedgerError) -> Bool in
             let record: LogRecord
             do throws(StorageError) { record = try log.read(at: position) } catch { throw LedgerError(error) }
-            if try envelope(of: record).id == id { return true }
-        }
-        return false
+            return try envelope(of: record).id == id
+        } != nil
     }
 
     /// Makes everything appended durable and rewrites the index snapshot

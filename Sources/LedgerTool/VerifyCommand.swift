@@ -6,7 +6,7 @@ import PatientLedger
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check every checksum, position continuity and index.",
+        abstract: "Check every checksum, position continuity and index, and that every record is an event.",
         discussion: """
             Reads the whole log without modifying it (safe beside a running writer) and
             prints what it checked on standard output. Each problem goes to standard
@@ -47,6 +47,25 @@ struct VerifyCommand: ParsableCommand {
         }
         guard report.isClean else {
             print("\(count(report.problems.count, "problem")) found, on standard error")
+            throw ExitStatus.corruptionFound
+        }
+        // The bytes are sound; now every record must be an event.
+        let events: EventVerificationReport
+        let eventBar = ProgressBar("decoding events", unit: .items("events"))
+        do throws(LedgerError) {
+            events = try Ledger.verifyEvents(at: paths.root) { done, total in eventBar.update(Int64(done), of: Int64(total)) }
+            eventBar.finish()
+        } catch {
+            eventBar.finish()
+            throw failure(error, in: paths)
+        }
+        for problem in events.problems { StandardError.writeLine("\(paths.log): \(problem)") }
+        print(HumanFormat.table([
+            ("events decoded", String(events.records)),
+            ("unrecognized types", "\(events.unrecognized) (written by a newer PatientLedger; carried, not damage)"),
+        ], indent: "  "))
+        guard events.problems.isEmpty else {
+            print("\(count(events.problems.count, "record")) that \(events.problems.count == 1 ? "is" : "are") not an event, on standard error")
             throw ExitStatus.corruptionFound
         }
         print("no problems found")

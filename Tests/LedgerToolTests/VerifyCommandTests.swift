@@ -1,3 +1,4 @@
+import PatientLedger
 import LedgerTestSupport
 import Testing
 
@@ -40,5 +41,20 @@ import Testing
         #expect(run.errorLines.first?.hasPrefix("note: \(segment):\(size): torn tail") == true, "\(run.standardError)")
         #expect(run.standardOutput.contains("1 note (not damage)"))
         #expect(run.outputLines.last == "no problems found")
+    }
+}
+
+extension VerifyCommandTests {
+    /// Checksums can be sound while a record is not an event (a foreign
+    /// writer, a bug): verify decodes every record too.
+    @Test func aRecordThatIsNotAnEventIsReportedByPosition() throws {
+        let ledger = try makeLedger(count: 10)
+        let log = try SegmentLog.open(at: ledger.appending("log"))
+        try log.append(timestamp: january1, payload: Array("not an event".utf8))
+        try log.close()
+        let run = try runLedger("verify", ledger.path)
+        #expect(run.status == 1)
+        #expect(run.standardError.contains("\(ledger.appending("log")): record 10: "), "\(run.standardError)")
+        #expect(run.standardOutput.contains("events decoded"))
     }
 }

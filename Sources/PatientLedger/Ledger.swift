@@ -85,7 +85,9 @@ public struct LedgerOpenReport: Sendable {
 public final class Ledger: Sendable {
     /// The ledger directory.
     public let directory: String
-    /// The segment log underneath (read it directly for raw records).
+    /// The segment log underneath: read it directly for raw records. Append
+    /// through the ledger; records appended to the log directly are read
+    /// into the per-patient index at the next append or open.
     public let log: SegmentLog
     public let options: LedgerOptions
     /// What opening found.
@@ -232,6 +234,8 @@ public final class Ledger: Sendable {
             throw LedgerError(.invalidArgument, "an expected version applies to one patient's events only")
         }
         return try state.withLock { (state: inout State) throws(LedgerError) -> AppendResult in
+            // Records appended to `log` directly since the last call.
+            if state.index.coveredPosition < log.endPosition { try Self.catchUp(&state.index, log: log) }
             var positions = [UInt64?](repeating: nil, count: normalized.count)
             var fresh: [Int] = []
             var batchIDs: Set<String> = []
@@ -272,12 +276,18 @@ public final class Ledger: Sendable {
             } catch {
                 throw LedgerError(error)
             }
-            for (k, i) in fresh.enumerated() {
-                let position = range.lowerBound + UInt64(k)
-                positions[i] = position
-                let event = normalized[i]
-                state.index.add(position: position, patient: event.patient, id: event.id, isErase: event.type == .erase)
+            if range.lowerBound == state.index.coveredPosition {
+                for (k, i) in fresh.enumerated() {
+                    let event = normalized[i]
+                    state.index.add(position: range.lowerBound + UInt64(k), patient: event.patient, id: event.id,
+                                    isErase: event.type == .erase)
+                }
+            } else {
+                // Records were appended to `log` directly, behind the index:
+                // read them (and this batch) back into it in log order.
+                try Self.catchUp(&state.index, log: log)
             }
+            for (k, i) in fresh.enumerated() { positions[i] = range.lowerBound + UInt64(k) }
             if state.index.coveredPosition - state.snapshotPosition >= options.snapshotInterval {
                 try writeSnapshot(&state)
             }

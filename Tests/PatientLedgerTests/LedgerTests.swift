@@ -229,3 +229,17 @@ extension LedgerTests {
         try writer.close()
     }
 }
+
+extension LedgerTests {
+    @Test func recordsAppendedToTheLogDirectlyAreCaughtUpNotFatal() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        try ledger.append(Events.visit("P1", day: 1, id: "v-1"))
+        let direct = Events.checkin("P2", day: 2, id: "c-1")
+        try ledger.log.append(timestamp: direct.time.millisecondsSince1970, payload: EventCodec.encode(direct))
+        #expect(try ledger.append(Events.checkin("P3", day: 3, id: "c-1")) == nil, "the direct record's id is known")
+        #expect(try ledger.append(Events.checkin("P2", day: 4)) == 2)
+        #expect(ledger.version(of: "P2") == 2)
+        try ledger.close()
+    }
+}

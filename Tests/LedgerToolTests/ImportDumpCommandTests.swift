@@ -80,11 +80,12 @@ import Testing
         writeFile(work.appending("in.jsonl"), eventLines(total))
         let ledger = work.appending("l")
         let child = ChildProcess(try ledgerExecutable(), ["import", ledger, work.appending("in.jsonl")])
-        // Kill it once some batches are in the log.
+        // Kill it once at least one whole batch (10,000 events, about 0.3 MB
+        // compressed) is in the log and before the last one.
         var waited = 0
-        while waited < 20_000 {
+        while waited < 60_000 {
             let segment = ledger + "/log/00000000000000000000.seg"
-            if fileSize(segment) > 200_000 { break }
+            if fileSize(segment) > 900_000 { break }
             usleep(2_000)
             waited += 2
         }

@@ -59,11 +59,13 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// The type whose JSON `type` string is `name`, if any.
     public init?(name: String) {
         guard let found = EventType.allCases.first(where: { $0.name == name }) else { return nil }
         self = found
     }
 
+    /// The JSON `type` string.
     public var description: String { name }
 }
 
@@ -134,6 +136,7 @@ public enum Sex: String, Sendable, CaseIterable { case female, male, other, unkn
 
 /// `register`: a patient joins the panel.
 public struct Register: Sendable, Equatable {
+    /// `female`, `male`, `other` or `unknown`.
     public var sex: Sex?
     /// 1900...2100.
     public var birthYear: Int?
@@ -148,6 +151,7 @@ public enum VisitKind: String, Sendable, CaseIterable { case outpatient, inpatie
 
 /// `visit`: an encounter took place.
 public struct Visit: Sendable, Equatable {
+    /// The kind of encounter.
     public var kind: VisitKind
     /// Free text, 1-64 characters.
     public var department: String?
@@ -167,7 +171,9 @@ public enum AppointmentStatus: String, Sendable, CaseIterable { case scheduled, 
 
 /// `appointment`: a visit was booked, cancelled or missed.
 public struct Appointment: Sendable, Equatable {
+    /// The appointment id (1-128 characters).
     public var appointment: String
+    /// Booked, cancelled or missed.
     public var status: AppointmentStatus
     /// Required with `scheduled`, absent otherwise.
     public var scheduledFor: EventTime?
@@ -182,6 +188,7 @@ public enum Purpose: String, Sendable, CaseIterable { case care, followup, educa
 
 /// The journey step a message carries out.
 public struct JourneyStep: Sendable, Equatable, Hashable {
+    /// The journey id (1-128 characters).
     public var journey: String
     /// >= 1.
     public var step: Int
@@ -190,8 +197,11 @@ public struct JourneyStep: Sendable, Equatable, Hashable {
 
 /// `message`: a message was sent to or received from the patient.
 public struct Message: Sendable, Equatable {
+    /// The message id (1-128 characters).
     public var message: String
+    /// To the patient (`outbound`) or from them (`inbound`).
     public var direction: Direction
+    /// How it was sent.
     public var channel: Channel
     /// Required for outbound messages.
     public var purpose: Purpose?
@@ -199,6 +209,7 @@ public struct Message: Sendable, Equatable {
     public var content: String?
     /// A survey the message asks the patient to fill.
     public var survey: String?
+    /// The journey step it carries out (JSON keys `journey` and `step`).
     public var journeyStep: JourneyStep?
     public init(message: String, direction: Direction, channel: Channel, purpose: Purpose? = nil,
                 content: String? = nil, survey: String? = nil, journeyStep: JourneyStep? = nil) {
@@ -209,6 +220,7 @@ public struct Message: Sendable, Equatable {
 
 /// `read`: the patient opened an education item.
 public struct Read: Sendable, Equatable {
+    /// The content id (1-128 characters).
     public var content: String
     /// 0...1, share read or watched.
     public var progress: Double
@@ -236,6 +248,7 @@ public enum CheckinValues: Sendable, Equatable {
     /// 0 or 1.
     case habit(done: Double)
 
+    /// The metric these values measure.
     public var metric: Metric {
         switch self {
         case .bp: .bp
@@ -262,9 +275,11 @@ public enum CheckinValues: Sendable, Equatable {
 
 /// `checkin`: the patient reported a measurement or a habit.
 public struct Checkin: Sendable, Equatable {
+    /// The measured values; their case names the metric.
     public var values: CheckinValues
     /// Informational: a check-in counts for every current plan of its metric.
     public var program: String?
+    /// The check-in's metric.
     public var metric: Metric { values.metric }
     public init(values: CheckinValues, program: String? = nil) {
         self.values = values; self.program = program
@@ -273,7 +288,9 @@ public struct Checkin: Sendable, Equatable {
 
 /// One answer of a survey: an item id (1-64 characters) and a number.
 public struct SurveyAnswer: Sendable, Equatable {
+    /// The item id.
     public var item: String
+    /// The answer.
     public var value: Double
     public init(item: String, value: Double) { self.item = item; self.value = value }
 }
@@ -315,7 +332,9 @@ public enum ConsentScope: String, Sendable, CaseIterable { case messaging, resea
 
 /// `consent`: the patient granted or withdrew consent.
 public struct Consent: Sendable, Equatable {
+    /// What the consent is for.
     public var scope: ConsentScope
+    /// Granted (true) or withdrawn (false).
     public var granted: Bool
     public init(scope: ConsentScope, granted: Bool) { self.scope = scope; self.granted = granted }
 }
@@ -330,13 +349,16 @@ public enum EnrollmentPlan: Sendable, Equatable {
 
 /// `enroll`: the patient joined a program (a second enrol replaces the first).
 public struct Enroll: Sendable, Equatable {
+    /// The program id (1-128 characters).
     public var program: String
+    /// A check-in plan or a journey.
     public var plan: EnrollmentPlan
     public init(program: String, plan: EnrollmentPlan) { self.program = program; self.plan = plan }
 }
 
 /// `unenroll`: the patient left a program.
 public struct Unenroll: Sendable, Equatable {
+    /// The program id (1-128 characters).
     public var program: String
     public init(program: String) { self.program = program }
 }
@@ -347,6 +369,7 @@ public enum TagOperation: String, Sendable, CaseIterable { case add, remove }
 public struct Tag: Sendable, Equatable {
     /// 1-64 characters, no whitespace; shown as `manual:<tag>`.
     public var tag: String
+    /// Add or remove.
     public var op: TagOperation
     public init(tag: String, op: TagOperation) { self.tag = tag; self.op = op }
 }

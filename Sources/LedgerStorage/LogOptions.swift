@@ -69,13 +69,16 @@ public struct LogOptions: Sendable {
 public struct RecoveryReport: Sendable, Equatable {
     /// One thing recovery dropped or rebuilt.
     public struct Event: Sendable, Equatable, CustomStringConvertible {
+        /// The file concerned.
         public var path: String
+        /// The byte offset in ``path`` where it happened.
         public var offset: Int64
         /// Bytes cut from the file (0 for rebuilt indexes).
         public var bytesDropped: Int64
         /// A short fixed reason, such as "block payload checksum mismatch".
         public var reason: String
 
+        /// `PATH:OFFSET: reason`, with the bytes dropped when any.
         public var description: String {
             bytesDropped > 0 ? "\(path):\(offset): \(reason) (\(bytesDropped) bytes dropped)" : "\(path):\(offset): \(reason)"
         }
@@ -88,5 +91,6 @@ public struct RecoveryReport: Sendable, Equatable {
 
     /// Total bytes cut from torn tails.
     public var bytesDropped: Int64 { events.reduce(0) { $0 + $1.bytesDropped } }
+    /// Whether opening found nothing to cut or rebuild.
     public var isClean: Bool { events.isEmpty }
 }

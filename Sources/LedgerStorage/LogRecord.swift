@@ -22,8 +22,11 @@ public struct LogRecord: Sendable, Equatable, Hashable {
 /// The zero-copy form used by ``SegmentLog/scan(from:to:_:)``: `payload`
 /// points into the decompressed block and must not escape the closure.
 public struct RecordView {
+    /// The record's position in the log.
     public var position: UInt64
+    /// The record's timestamp.
     public var timestamp: Int64
+    /// The record's bytes, inside the decompressed block: do not let them escape.
     public var payload: UnsafeRawBufferPointer
 
     /// Copies the view into an owned ``LogRecord``. Allocates.
@@ -63,6 +66,7 @@ public struct RecordBatch: Sendable {
 
     /// The number of records in the batch.
     public var count: Int { timestamps.count }
+    /// Whether the batch holds no record.
     public var isEmpty: Bool { timestamps.isEmpty }
     /// The payload bytes held, without per-record overhead.
     public var payloadBytes: Int { bytes.count }

@@ -2,7 +2,9 @@
 public struct LogStatistics: Sendable, Equatable {
     /// Committed records.
     public var records: UInt64
+    /// Segment files.
     public var segments: Int
+    /// Compressed blocks in the segments.
     public var blocks: Int
     /// Bytes of every file in the directory that belongs to the log
     /// (segments, indexes, `LOG`).

@@ -8,17 +8,25 @@ import Darwin
 public struct VerificationReport: Sendable, Equatable {
     /// One problem, located: `path:offset: reason`.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// The damaged file.
         public var path: String
+        /// Where in it: the start of the damaged block or header.
         public var offset: Int64
+        /// A short fixed reason, such as "block payload checksum mismatch".
         public var reason: String
+        /// `PATH:OFFSET: reason`.
         public var description: String { "\(path):\(offset): \(reason)" }
     }
 
+    /// Segment files checked.
     public var segments = 0
+    /// Blocks read, checked and decompressed.
     public var blocks = 0
+    /// Records whose framing was checked.
     public var records: UInt64 = 0
     /// Bytes of segment files read and checked.
     public var segmentBytes: Int64 = 0
+    /// Index entries compared with their blocks.
     public var indexEntries = 0
     /// Damage: checksum mismatches, broken framing, position gaps, an index
     /// disagreeing with its segment. `ledger verify` exits 1 when any.
@@ -27,6 +35,7 @@ public struct VerificationReport: Sendable, Equatable {
     /// will cut, an index entry not yet written for a recent block.
     public var notes: [Problem] = []
 
+    /// Whether no damage was found (notes allowed).
     public var isClean: Bool { problems.isEmpty }
 }
 

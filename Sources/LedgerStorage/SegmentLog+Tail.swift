@@ -167,14 +167,17 @@ public struct LogTail: AsyncSequence, Sendable {
     let log: SegmentLog
     let position: UInt64
 
+    /// An iterator starting at the tail's first position.
     public func makeAsyncIterator() -> Iterator {
         Iterator(log: log, cursor: log.records(from: position))
     }
 
+    /// The tail's iterator: reads what is committed, then waits for more.
     public struct Iterator: AsyncIteratorProtocol {
         let log: SegmentLog
         let cursor: LogCursor
 
+        /// The next record, waiting for one when at the end; nil once the log is closed or the task cancelled.
         public mutating func next() async throws(StorageError) -> LogRecord? {
             while true {
                 if let record = try cursor.next() { return record }

@@ -21,9 +21,13 @@ public enum ImportSource: Sendable {
 
 /// One invalid input line: `FILE:LINE: message`.
 public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The input file (`-` for standard input).
     public var path: String
+    /// The 1-based line number.
     public var line: Int
+    /// What is wrong with the line.
     public var message: String
+    /// `FILE:LINE: message`.
     public var description: String { "\(path):\(line): \(message)" }
 }
 

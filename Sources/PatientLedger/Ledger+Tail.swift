@@ -28,14 +28,17 @@ public struct EventTail: AsyncSequence, Sendable {
     let ledger: Ledger
     let records: LogTail
 
+    /// An iterator starting at the tail's first position.
     public func makeAsyncIterator() -> Iterator {
         Iterator(ledger: ledger, records: records.makeAsyncIterator())
     }
 
+    /// The tail's iterator: decodes records as they are committed.
     public struct Iterator: AsyncIteratorProtocol {
         let ledger: Ledger
         var records: LogTail.Iterator
 
+        /// The next event, waiting for one at the end; nil once the ledger is closed or the task cancelled.
         public mutating func next() async throws(LedgerError) -> StoredEvent? {
             while true {
                 let record: LogRecord?

@@ -5,8 +5,11 @@ import LedgerStorage
 public struct EventVerificationReport: Sendable, Equatable {
     /// One record that is not a well-formed event.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// The record's log position.
         public var position: UInt64
+        /// Why it does not decode, with the byte offset in the record.
         public var reason: String
+        /// `record N: reason`.
         public var description: String { "record \(position): \(reason)" }
     }
 
@@ -15,6 +18,7 @@ public struct EventVerificationReport: Sendable, Equatable {
     /// Records of a type or version this PatientLedger does not know
     /// (written by a newer one): carried, not damage.
     public var unrecognized: UInt64 = 0
+    /// Records that are not events.
     public var problems: [Problem] = []
 }
 

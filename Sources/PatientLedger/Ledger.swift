@@ -36,7 +36,9 @@ public enum ExpectedVersion: Sendable, Equatable {
 
 /// An event with the log position it is stored at.
 public struct StoredEvent: Sendable, Equatable {
+    /// The event's log position.
     public var position: UInt64
+    /// The event, as stored (normalized).
     public var event: PatientEvent
     public init(position: UInt64, event: PatientEvent) { self.position = position; self.event = event }
 }
@@ -89,6 +91,7 @@ public final class Ledger: Sendable {
     /// through the ledger; records appended to the log directly are read
     /// into the per-patient index at the next append or open.
     public let log: SegmentLog
+    /// The options the ledger was opened with.
     public let options: LedgerOptions
     /// What opening found.
     public let openReport: LedgerOpenReport

@@ -18,6 +18,7 @@ import LedgerStorage
 /// }
 /// ```
 public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, for `catch` and `switch`.
     public enum Kind: String, Sendable, Equatable {
         /// An event breaks a rule of events.md (``message`` says which).
         case invalidEvent
@@ -41,8 +42,11 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         case unavailable
     }
 
+    /// What went wrong.
     public var kind: Kind
+    /// One line a person can act on, without the location.
     public var message: String
+    /// The file or directory concerned, when there is one.
     public var path: String?
     /// 1-based line of an input file.
     public var line: Int?
@@ -73,6 +77,7 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         self.init(kind, message, path: error.path, offset: error.offset)
     }
 
+    /// `PATH:LINE: message`, `PATH:OFFSET: message` or `message`.
     public var description: String {
         guard let path else { return message }
         if let line { return "\(path):\(line): \(message)" }

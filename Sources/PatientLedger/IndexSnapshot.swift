@@ -11,6 +11,9 @@ import LedgerStorage
 ///           base position = coveredPosition (records 0..<base are reflected)
 /// body   := varint(patients) patient* varint(ids) id*
 /// patient:= string(patientId) varint(count) varint(delta)*count varint(lastErase + 1, 0 = none)
+///           latest
+/// latest := varint(0)                          ; no record (never written: a stream has one)
+///         | varint(1) varint(zigzag(ms))       ; largest time among the visible records
 /// id     := u64le(slot)           ; IdempotencyIndex's slot: 28-bit tag, position + 1
 /// string := varint(byteLength) utf8
 /// crc    := masked CRC-32C of body, little-endian
@@ -40,6 +43,12 @@ enum IndexSnapshot {
             var previous: UInt64 = 0
             for p in stream.positions { varint(p - previous); previous = p }
             varint(stream.lastErase.map { $0 + 1 } ?? 0)
+            if let latest = stream.latestVisibleTime {
+                varint(1)
+                varint(Varint.zigzag(latest))
+            } else {
+                varint(0)
+            }
         }
         varint(UInt64(index.ids.count))
         index.ids.forEachSlot { slot in
@@ -93,6 +102,12 @@ enum IndexSnapshot {
                 if erase > 0 {
                     guard stream.positions.contains(erase - 1) else { return .failure(.init(reason: "erase position not in stream")) }
                     stream.lastErase = erase - 1
+                }
+                guard let hasLatest = varint(), hasLatest == (stream.positions.isEmpty ? 0 : 1)
+                else { return .failure(.init(reason: "bad latest time flag")) }
+                if hasLatest == 1 {
+                    guard let zigzag = varint() else { return .failure(.init(reason: "bad latest time")) }
+                    stream.latestVisibleTime = Varint.unzigzag(zigzag)
                 }
                 index.streams[patient] = stream
             }

@@ -172,7 +172,7 @@ public final class Ledger: Sendable {
                     throw LedgerError(.corruption, "record \(view.position) is not an event: \(error.reason) at byte \(error.offset)", path: log.directory)
                 }
                 index.add(position: view.position, patient: envelope.patient, id: envelope.id,
-                          isErase: envelope.typeCode == EventType.erase.rawValue)
+                          isErase: envelope.typeCode == EventType.erase.rawValue, time: view.timestamp)
                 return true
             }
         } catch let error as LedgerError {
@@ -276,7 +276,8 @@ public final class Ledger: Sendable {
                 let position = range.lowerBound + UInt64(k)
                 positions[i] = position
                 let event = normalized[i]
-                state.index.add(position: position, patient: event.patient, id: event.id, isErase: event.type == .erase)
+                state.index.add(position: position, patient: event.patient, id: event.id, isErase: event.type == .erase,
+                                  time: event.time.millisecondsSince1970)
             }
             if state.index.coveredPosition - state.snapshotPosition >= options.snapshotInterval {
                 try writeSnapshot(&state)

@@ -68,11 +68,14 @@ extension Ledger {
                        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> ReplaySummary {
         let start = Self.monotonicSeconds()
         let asOf = asOf ?? defaultAsOf ?? EventTime(millisecondsSince1970: 0)
-        let total = endPosition
+        // The records the index reflects: erasures are judged by it, so a
+        // record a concurrent writer appended after this handle's index is
+        // left out of the pass.
+        let total = state.withLock { $0.index.coveredPosition }
         var byPatient: [String: [PatientEventRecord]] = [:]
         let cursor = events(from: 0)
         var read: UInt64 = 0
-        while let stored = try cursor.next() {
+        while let stored = try cursor.next(), stored.position < total {
             read = stored.position + 1
             if read % 65_536 == 0 { progress?(read, total) }
             // Erase records are the audit trail, not history: the cursor

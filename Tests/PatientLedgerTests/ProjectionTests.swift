@@ -5,6 +5,7 @@ import Testing
 import LedgerTestSupport
 import LedgerEvents
 import LedgerProjections
+import LedgerSimulation
 @testable import PatientLedger
 
 @Suite struct LedgerProjectionTests {
@@ -95,6 +96,35 @@ import LedgerProjections
         // P3's first event is on day 8: it does not exist yet on day 3.
         #expect(throws: LedgerError.self) { try ledger.projection(of: "P3", asOf: Events.time(3)) }
         #expect(try ledger.projection(of: "P3").exists)
+        try ledger.close()
+    }
+}
+
+/// Replay (one pass over the log) agrees with per-patient projections read
+/// through the index, on a generated cohort, at the default T and earlier.
+@Suite struct ReplayAgreesWithIndexReadsTests {
+    @Test func replayMetricsEqualMetricsOfIndexedProjections() throws {
+        var lines: [UInt8] = []
+        CohortGenerator(patients: 300, days: 365, seed: 7).generate { event in
+            EventJSON.append(event, to: &lines)
+            lines.append(UInt8(ascii: "\n"))
+        }
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path)
+        _ = try ledger.importJSONLines([.bytes(name: "cohort", lines)])
+        let asOf = try #require(ledger.defaultAsOf)
+        for t in [asOf, EventTime(millisecondsSince1970: asOf.millisecondsSince1970 - 120 * 86_400_000)] {
+            let summary = try ledger.replay(asOf: t)
+            var expected = CohortMetrics(asOf: t)
+            for patient in ledger.patientIDs {
+                if let p = try? ledger.projection(of: patient, asOf: t) { expected.add(p) }
+            }
+            #expect(summary.metrics == expected)
+            #expect(summary.patients == expected.patients)
+            #expect(summary.erasedPatients == ledger.erasedPatientCount)
+            #expect(summary.events == ledger.endPosition)
+        }
+        #expect(try ledger.replay().patients == ledger.patientCount, "at the default T every visible patient exists")
         try ledger.close()
     }
 }

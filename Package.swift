@@ -45,7 +45,7 @@ let package = Package(
         ),
         .target(
             name: "PatientLedger",
-            dependencies: ["LedgerStorage", "LedgerEvents"]
+            dependencies: ["LedgerStorage", "LedgerEvents", "LedgerProjections"]
         ),
         .executableTarget(
             name: "LedgerTool",

@@ -21,6 +21,6 @@ struct LedgerCommand: ParsableCommand {
             applies.
             """,
         version: version,
-        subcommands: [GenerateCommand.self, ImportCommand.self, DumpCommand.self, VerifyCommand.self, StatsCommand.self]
+        subcommands: [GenerateCommand.self, ImportCommand.self, DumpCommand.self, VerifyCommand.self, StatsCommand.self, ReplayCommand.self, PatientCommand.self]
     )
 }

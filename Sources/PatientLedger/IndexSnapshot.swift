@@ -8,9 +8,13 @@ import LedgerStorage
 /// ```
 /// file   := header(64) body crc(4)
 /// header := the log's 64-byte file header, magic "PLEDGPIX", the log's id,
-///           base position = coveredPosition (records 0..<base are reflected)
+///           base position = coveredPosition (records 0..<base are reflected),
+///           kind-specific field = the body layout (2)
 /// body   := varint(patients) patient* varint(ids) id*
 /// patient:= string(patientId) varint(count) varint(delta)*count varint(lastErase + 1, 0 = none)
+///           latest
+/// latest := varint(0)                          ; no record (never written: a stream has one)
+///         | varint(1) varint(zigzag(ms))       ; largest time among the visible records
 /// id     := u64le(slot)           ; IdempotencyIndex's slot: 28-bit tag, position + 1
 /// string := varint(byteLength) utf8
 /// crc    := masked CRC-32C of body, little-endian
@@ -22,6 +26,9 @@ import LedgerStorage
 enum IndexSnapshot {
     static let magic: [UInt8] = Array("PLEDGPIX".utf8)
     static let fileName = "streams"
+    /// The body layout, in the header's kind-specific field: 2 added each
+    /// patient's latest visible time. Another layout is rebuilt from the log.
+    static let layout: UInt16 = 2
 
     static func encode(_ index: LedgerIndex, logID: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []
@@ -40,13 +47,19 @@ enum IndexSnapshot {
             var previous: UInt64 = 0
             for p in stream.positions { varint(p - previous); previous = p }
             varint(stream.lastErase.map { $0 + 1 } ?? 0)
+            if let latest = stream.latestVisibleTime {
+                varint(1)
+                varint(Varint.zigzag(latest))
+            } else {
+                varint(0)
+            }
         }
         varint(UInt64(index.ids.count))
         index.ids.forEachSlot { slot in
             withUnsafeBytes(of: slot.littleEndian) { body.append(contentsOf: $0) }
         }
         var bytes = FileHeader(magic: magic, logID: logID, basePosition: index.coveredPosition,
-                               createdAtMillis: currentTimeMillis()).encoded()
+                               createdAtMillis: currentTimeMillis(), extra: layout).encoded()
         bytes += body
         let crc = CRC32C.mask(CRC32C.checksum(body))
         withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
@@ -62,6 +75,9 @@ enum IndexSnapshot {
             return .failure(SnapshotProblem(reason: error.message))
         }
         guard header.logID == logID else { return .failure(SnapshotProblem(reason: "snapshot belongs to another log")) }
+        guard header.extra == layout else {
+            return .failure(SnapshotProblem(reason: "snapshot body layout \(header.extra), this PatientLedger writes \(layout)"))
+        }
         guard bytes.count >= FileHeader.length + 4 else { return .failure(SnapshotProblem(reason: "snapshot truncated")) }
         return bytes.withUnsafeBytes { raw -> Result<LedgerIndex, SnapshotProblem> in
             let body = UnsafeRawBufferPointer(rebasing: raw[FileHeader.length..<(raw.count - 4)])
@@ -93,6 +109,12 @@ enum IndexSnapshot {
                 if erase > 0 {
                     guard stream.positions.contains(erase - 1) else { return .failure(.init(reason: "erase position not in stream")) }
                     stream.lastErase = erase - 1
+                }
+                guard let hasLatest = varint(), hasLatest == (stream.positions.isEmpty ? 0 : 1)
+                else { return .failure(.init(reason: "bad latest time flag")) }
+                if hasLatest == 1 {
+                    guard let zigzag = varint() else { return .failure(.init(reason: "bad latest time")) }
+                    stream.latestVisibleTime = Varint.unzigzag(zigzag)
                 }
                 index.streams[patient] = stream
             }

@@ -177,7 +177,7 @@ public final class Ledger: Sendable {
                     throw LedgerError(.corruption, "record \(view.position) is not an event: \(error.reason) at byte \(error.offset)", path: log.directory)
                 }
                 index.add(position: view.position, patient: envelope.patient, id: envelope.id,
-                          isErase: envelope.typeCode == EventType.erase.rawValue)
+                          isErase: envelope.typeCode == EventType.erase.rawValue, time: view.timestamp)
                 return true
             }
         } catch let error as LedgerError {
@@ -283,7 +283,7 @@ public final class Ledger: Sendable {
                 for (k, i) in fresh.enumerated() {
                     let event = normalized[i]
                     state.index.add(position: range.lowerBound + UInt64(k), patient: event.patient, id: event.id,
-                                    isErase: event.type == .erase)
+                                    isErase: event.type == .erase, time: event.time.millisecondsSince1970)
                 }
             } else {
                 // Records were appended to `log` directly, behind the index:

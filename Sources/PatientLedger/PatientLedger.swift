@@ -2,6 +2,8 @@
 //
 // `import PatientLedger` brings the ledger (``Ledger``), the patient event
 // model (LedgerEvents: ``PatientEvent`` and its bodies, JSON Lines and binary
-// codecs) and the storage engine (LedgerStorage: ``SegmentLog``).
+// codecs), the storage engine (LedgerStorage: ``SegmentLog``) and the projections
+// (LedgerProjections: ``PatientProjection``, ``CohortMetrics``).
 @_exported import LedgerEvents
 @_exported import LedgerStorage
+@_exported import LedgerProjections

@@ -5,6 +5,10 @@ struct PatientStream: Sendable, Equatable {
     /// The position of the patient's last `erase` record, if any: their
     /// events before it are hidden everywhere.
     var lastErase: UInt64?
+    /// The largest event time (ms since 1970) among the visible records:
+    /// those after the last `erase`, that erase record included. nil when
+    /// the patient has no record.
+    var latestVisibleTime: Int64?
 
     /// The stream version used for optimistic concurrency: how many events
     /// the patient's stream holds (erasures do not rewind it).
@@ -34,12 +38,28 @@ struct LedgerIndex {
     var erasedPatients: Int { streams.values.reduce(0) { $0 + ($1.lastErase == nil ? 0 : 1) } }
 
     /// Adds the record at `position` (which must be `coveredPosition`).
-    mutating func add(position: UInt64, patient: String, id: String?, isErase: Bool) {
+    /// `time` is the record's event time in milliseconds since 1970.
+    mutating func add(position: UInt64, patient: String, id: String?, isErase: Bool, time: Int64) {
         precondition(position == coveredPosition, "index must advance in log order")
         streams[patient, default: PatientStream()].positions.append(position)
-        if isErase { streams[patient]!.lastErase = position }
+        if isErase {
+            streams[patient]!.lastErase = position
+            streams[patient]!.latestVisibleTime = time
+        } else {
+            streams[patient]!.latestVisibleTime = max(streams[patient]!.latestVisibleTime ?? time, time)
+        }
         if let id { ids.insert(hash: IdentifierHash.hash(id), position: position) }
         coveredPosition = position + 1
+    }
+
+    /// The largest time among every patient's visible records (erase
+    /// records included), or nil when the index holds no record.
+    var latestVisibleTime: Int64? {
+        var latest: Int64?
+        for stream in streams.values {
+            if let t = stream.latestVisibleTime { latest = max(latest ?? t, t) }
+        }
+        return latest
     }
 
     /// Whether the event at `position` of `patient` is hidden by a later erasure.

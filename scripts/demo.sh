@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job, on a fresh Debian machine with Swift: installs liblz4-dev when
 # missing, builds `ledger` (release), generates a cohort of 10,000 patients
-# over a year, imports it, and prints the ledger's figures, a verification,
-# and a few patients' histories, with the throughput of each step.
-# (Replay of the projections comes with the projections issue.)
+# over a year, imports it, replays every projection and prints the cohort
+# summary, a few patients' profiles and histories, the ledger's figures and a
+# verification, with the throughput of each step.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-lz4.sh
@@ -36,7 +36,12 @@ t0=$(now)
 t1=$(now)
 echo "   in $(rate "$lines" "$t0" "$t1" events)"
 
+echo "== ledger replay $ledger_dir"
+"$bin/ledger" replay "$ledger_dir"
+
 for patient in P000001 P000042; do
+    echo "== ledger patient $ledger_dir $patient"
+    "$bin/ledger" patient "$ledger_dir" "$patient"
     echo "== ledger dump $ledger_dir --patient $patient --limit 5"
     "$bin/ledger" dump "$ledger_dir" --patient "$patient" --limit 5
 done

@@ -102,3 +102,22 @@ import Testing
         #expect(try runLedger("verify", ledger).status == 0)
     }
 }
+
+extension ImportDumpCommandTests {
+    /// A ledger held by another writer (this test process) is refused with
+    /// exit 75; read-only commands still work beside it.
+    @Test func aLockedLedgerExits75AndReadersStillWork() throws {
+        let work = TemporaryDirectory("import-locked")
+        writeFile(work.appending("in.jsonl"), eventLines(5))
+        let holder = try Ledger.open(at: work.appending("l"))
+        try holder.append(PatientEvent(patient: "P1", time: EventTime(millisecondsSince1970: january1), body: .visit(Visit(kind: .checkup))))
+        try holder.flush()
+        let run = try runLedger("import", work.appending("l"), work.appending("in.jsonl"))
+        #expect(run.status == 75)
+        #expect(run.standardError.contains("locked by another writer"), "\(run.standardError)")
+        #expect(try runLedger("dump", work.appending("l")).outputLines.count == 1)
+        #expect(try runLedger("stats", work.appending("l")).status == 0)
+        try holder.close()
+        #expect(try runLedger("import", work.appending("l"), work.appending("in.jsonl")).status == 0)
+    }
+}

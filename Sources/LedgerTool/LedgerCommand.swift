@@ -9,7 +9,7 @@ struct LedgerCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "ledger",
-        abstract: "Inspect a PatientLedger event-sourced patient-relationship ledger.",
+        abstract: "Import, inspect, verify and query a PatientLedger event-sourced patient-relationship ledger.",
         discussion: """
             LEDGER is a ledger directory; its append-only segment log lives in LEDGER/log.
             Run `ledger help COMMAND` for a command's details.

@@ -8,9 +8,10 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Rebuild every patient's projection from position 0 and print the cohort summary.",
         discussion: """
-            Opens the ledger read-only and reads the whole log once. The as-of time T defaults
-            to the largest time among the visible events (erase records included). This
-            version keeps the events in memory during the pass and writes no checkpoints.
+            Opens the ledger read-only and reads the whole log once. The as-of time T
+            defaults to the largest time among the visible events (erase records
+            included). This version keeps the events in memory during the pass and
+            writes no checkpoints.
 
             With --json, one object on one line, keys in this order: asOf, events (records
             stored, erased events and erase records included), patients (existing as of T),

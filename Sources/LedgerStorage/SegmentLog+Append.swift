@@ -122,8 +122,12 @@ extension SegmentLog {
         if case .noSync = options.durability, w.writeOffset - w.writebackOffset >= Self.writebackBytes {
             // Write-behind (as RocksDB's bytes_per_sync): keeps the dirty
             // data small, so the sync at the next roll or flush is short
-            // instead of a stall of a whole segment's worth.
-            w.segment.file.startWriteback(offset: w.writebackOffset, length: w.writeOffset - w.writebackOffset)
+            // instead of a stall of a whole segment's worth. Requested from
+            // the commit queue: sync_file_range may block when the device
+            // queue is full, and the appending thread must not.
+            let file = w.segment.file
+            let (offset, length) = (w.writebackOffset, w.writeOffset - w.writebackOffset)
+            timerQueue.async { file.startWriteback(offset: offset, length: length) }
             w.writebackOffset = w.writeOffset
         }
         w.builder.reset(firstPosition: header.endPosition)

@@ -124,7 +124,7 @@ struct LogOpener {
 
     // MARK: Segments
 
-    private func loadSegment(base: UInt64, isLast: Bool, logID: [UInt8], reader: BlockReader,
+    func loadSegment(base: UInt64, isLast: Bool, logID: [UInt8], reader: BlockReader,
                              report: inout RecoveryReport) throws(StorageError) -> SegmentView? {
         let stem = directory + "/" + SegmentFormat.fileStem(base)
         let path = stem + SegmentFormat.segmentSuffix

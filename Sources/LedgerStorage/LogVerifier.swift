@@ -160,7 +160,11 @@ extension SegmentLog {
                     progress?(checkedBefore + at, totalBytes)
                 } catch where error.kind == .corruption {
                     damaged.insert(at)
-                    let resume = try nextIntactBlock(file, after: at, fileSize: size, reader: reader)
+                    var resume: (offset: Int64, position: UInt64)?
+                    try scanner.forEachIntactHeader(after: at, fileSize: size) { offset, header in
+                        resume = (offset, header.firstPosition)
+                        return false
+                    }
                     let claim = try scanner.laterDurabilityClaims(after: at, fileSize: size)
                     // The rule open applies (SegmentScanner): torn when no
                     // intact later block, nor the index, shows it durable.
@@ -210,35 +214,5 @@ extension SegmentLog {
             }
         }
         return report
-    }
-
-    /// The next offset after `offset` where an intact block starts, found by
-    /// searching for a header whose checksum matches.
-    private static func nextIntactBlock(_ file: SystemFile, after offset: Int64, fileSize: Int64, reader: BlockReader) throws(StorageError) -> (offset: Int64, position: UInt64)? {
-        let headerLength = SegmentFormat.blockHeaderLength
-        let chunk = 1 << 20
-        var buffer = [UInt8](repeating: 0, count: chunk + headerLength)
-        var start = offset + 1
-        while start + Int64(headerLength) <= fileSize {
-            let want = Int(min(Int64(buffer.count), fileSize - start))
-            buffer = try file.read(fromAbsoluteOffset: start, count: want)
-            let got = buffer.count
-            var found: (Int64, UInt64)?
-            buffer.withUnsafeBytes { raw in
-                var i = 0
-                while i + headerLength <= got {
-                    if raw[i + 4] == 0x50, raw[i + 5] == 0x42, raw[i + 6] == 0x4C, raw[i + 7] == 0x4B,
-                       case .success(let header) = BlockHeader.decode(UnsafeRawBufferPointer(rebasing: raw[i..<(i + headerLength)])) {
-                        found = (start + Int64(i), header.firstPosition)
-                        return
-                    }
-                    i += 1
-                }
-            }
-            if let found { return found }
-            if got < want { break }
-            start += Int64(chunk)
-        }
-        return nil
     }
 }

@@ -109,7 +109,7 @@ extension SegmentLog {
             for base in bases {
                 // Only a segment that continues the sequence; a gap means the
                 // writer is between sealing and the next refresh sees it.
-                guard base == expected, let view = try loadReadOnlySegment(base) else { break }
+                guard base == expected, let view = try loadReadOnlySegment(base, isLast: base == bases.last) else { break }
                 added.append(view)
                 expected = view.endPosition
             }
@@ -139,22 +139,13 @@ extension SegmentLog {
         }
     }
 
-    private func loadReadOnlySegment(_ base: UInt64) throws(StorageError) -> SegmentView? {
-        let file = try SystemFile.open(segmentPath(base), flags: O_RDONLY, system: options.systemCalls)
-        let size = try file.size()
-        guard size >= Int64(SegmentFormat.segmentHeaderLength) else { return nil }
-        let bytes = try file.read(fromAbsoluteOffset: 0, count: SegmentFormat.segmentHeaderLength)
-        let header = try FileHeader.decode(bytes, expectedMagic: SegmentFormat.segmentMagic, path: file.path)
-        guard header.logID == logID, header.basePosition == base else {
-            throw StorageError.corruption(file.path, 0, "segment header does not belong here")
-        }
-        let scanned = try SegmentScanner(file: file, reader: BlockReader())
-            .scan(from: Int64(SegmentFormat.segmentHeaderLength), position: base, fileSize: size)
-        if let tail = scanned.tail, tail.isDamage {
-            throw StorageError.corruption(file.path, tail.damageOffset, "\(tail.reason) in data that was durable")
-        }
-        return SegmentView(segment: Segment(base: base, file: file, indexPath: indexPath(base)),
-                           entries: scanned.entries, endOffset: scanned.endOffset, endPosition: scanned.endPosition)
+    /// Loads a segment that appeared since the last refresh, as opening
+    /// would: its index where written, a scan of the rest, a torn or
+    /// unfinished end ignored. Nil while its creation is still under way.
+    private func loadReadOnlySegment(_ base: UInt64, isLast: Bool) throws(StorageError) -> SegmentView? {
+        var ignored = RecoveryReport()
+        return try LogOpener(directory: directory, options: options)
+            .loadSegment(base: base, isLast: isLast, logID: logID, reader: BlockReader(), report: &ignored)
     }
 }
 

@@ -192,14 +192,6 @@ public final class SegmentLog: Sendable {
 }
 
 extension SegmentLog {
-    func segmentPath(_ base: UInt64) -> String {
-        directory + "/" + SegmentFormat.fileStem(base) + SegmentFormat.segmentSuffix
-    }
-
-    func indexPath(_ base: UInt64) -> String {
-        directory + "/" + SegmentFormat.fileStem(base) + SegmentFormat.indexSuffix
-    }
-
     /// Runs `body` under the writer lock. Throws `.readOnly` on a read-only handle.
     func withWriter<T>(_ body: (inout WriterState) throws(StorageError) -> T) throws(StorageError) -> T {
         guard !options.readOnly else { throw StorageError(.readOnly, path: directory, message: "log opened read-only") }

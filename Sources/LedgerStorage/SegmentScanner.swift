@@ -87,28 +87,40 @@ struct SegmentScanner {
     /// byte offset after `offset` (the bytes between may be garbage).
     func laterDurabilityClaims(after offset: Int64, fileSize: Int64) throws(StorageError) -> UInt64 {
         var claim: UInt64 = 0
+        try forEachIntactHeader(after: offset, fileSize: fileSize) { _, header in
+            claim = max(claim, header.durableThrough)
+            return true
+        }
+        return claim
+    }
+
+    /// Calls `body` with every block header whose magic and checksum are
+    /// intact, at any byte offset after `offset`, in file order, until it
+    /// returns false. Reads the file in 1 MiB chunks.
+    func forEachIntactHeader(after offset: Int64, fileSize: Int64,
+                             _ body: (_ offset: Int64, _ header: BlockHeader) -> Bool) throws(StorageError) {
         let chunk = 1 << 20
         let headerLength = SegmentFormat.blockHeaderLength
-        var buffer = [UInt8](repeating: 0, count: chunk + headerLength)
         var start = offset + 1
         while start + Int64(headerLength) <= fileSize {
-            let want = Int(min(Int64(buffer.count), fileSize - start))
-            buffer = try file.read(fromAbsoluteOffset: start, count: want)
-            let got = buffer.count
+            let want = Int(min(Int64(chunk + headerLength), fileSize - start))
+            let buffer = try file.read(fromAbsoluteOffset: start, count: want)
+            var stopped = false
             buffer.withUnsafeBytes { raw in
                 var i = 0
-                while i + headerLength <= got {
+                while i + headerLength <= raw.count {
                     // The magic sits at bytes 4..<8 of a header: "PBLK".
                     if raw[i + 4] == 0x50, raw[i + 5] == 0x42, raw[i + 6] == 0x4C, raw[i + 7] == 0x4B,
-                       case .success(let header) = BlockHeader.decode(UnsafeRawBufferPointer(rebasing: raw[i..<(i + headerLength)])) {
-                        claim = max(claim, header.durableThrough)
+                       case .success(let header) = BlockHeader.decode(UnsafeRawBufferPointer(rebasing: raw[i..<(i + headerLength)])),
+                       !body(start + Int64(i), header) {
+                        stopped = true
+                        return
                     }
                     i += 1
                 }
             }
-            if got < want { break }
+            if stopped || buffer.count < want { return }
             start += Int64(chunk)
         }
-        return claim
     }
 }

@@ -41,7 +41,11 @@ public enum EventType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     case register = 1, visit, appointment, message, read, checkin, survey, dispense, consent, enroll, unenroll, tag, erase
 
     /// The `type` string of the JSON form.
-    public var name: String {
+    public var name: String { staticName.description }
+
+    /// ``name`` as a StaticString (the one table of type names), for
+    /// comparing bytes without building a String.
+    var staticName: StaticString {
         switch self {
         case .register: "register"
         case .visit: "visit"

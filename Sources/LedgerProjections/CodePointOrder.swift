@@ -3,14 +3,14 @@
 /// it compares canonically equivalent strings as equal).
 ///
 /// UTF-8 byte order is code-point order, so the comparison runs on bytes.
-enum CodePointOrder {
+public enum CodePointOrder {
     /// Whether `a` sorts before `b` by code point.
-    static func precedes(_ a: String, _ b: String) -> Bool {
+    public static func precedes(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// The strings of `values`, sorted by code point.
-    static func sorted(_ values: some Sequence<String>) -> [String] {
+    public static func sorted(_ values: some Sequence<String>) -> [String] {
         values.sorted(by: precedes)
     }
 }

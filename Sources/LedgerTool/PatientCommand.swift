@@ -23,15 +23,14 @@ struct PatientCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The patient id.", valueName: "ID"))
     var patient: String
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("The as-of time T, e.g. 2026-03-01T00:00:00Z.", valueName: "TIME"))
-    var asOf: String?
+    @OptionGroup var asOf: AsOfArgument
 
     @Flag(help: "Print one JSON object with stable keys instead of a table.")
     var json = false
 
     func run() throws {
         let paths = location.paths
-        let time = try AsOfOption.parse(asOf)
+        let time = try asOf.time()
         let projection: PatientProjection
         do throws(LedgerError) {
             projection = try Ledger.open(at: paths.root, options: .readOnly).projection(of: patient, asOf: time)
@@ -48,10 +47,10 @@ struct PatientCommand: ParsableCommand {
     static func table(_ p: PatientProjection) -> String {
         let profile = p.profile
         func t(_ time: EventTime?) -> String { time?.description ?? "-" }
-        func list(_ items: [String]) -> String { items.isEmpty ? "-" : ProjectionJSON.codePointSorted(items).joined(separator: ", ") }
-        let byKind = ProjectionJSON.codePointSorted(profile.visits.byKind.keys.map(\.rawValue))
+        func list(_ items: [String]) -> String { items.isEmpty ? "-" : CodePointOrder.sorted(items).joined(separator: ", ") }
+        let byKind = CodePointOrder.sorted(profile.visits.byKind.keys.map(\.rawValue))
             .map { kind in "\(kind) \(profile.visits.byKind[VisitKind(rawValue: kind)!]!)" }
-        let pdc = ProjectionJSON.codePointSorted(p.adherence.pdc.keys)
+        let pdc = CodePointOrder.sorted(p.adherence.pdc.keys)
             .map { "\($0) \(ProjectionJSON.human(p.adherence.pdc[$0]!))" }
         let a = profile.appointments
         let c = profile.consent

@@ -2,26 +2,25 @@ import ArgumentParser
 import PatientLedger
 
 /// Shared pieces of `ledger replay` and `ledger patient`: the `--as-of`
-/// option, code-point ordering and the JSON of projections (cli.md).
-enum AsOfOption {
-    /// The `--as-of` value as a time; a bad one reports and exits 64.
-    static func parse(_ text: String?) throws -> EventTime? {
-        guard let text else { return nil }
+/// option and the JSON of projections (cli.md).
+/// The `--as-of TIME` option of `replay` and `patient`.
+struct AsOfArgument: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The as-of time T, e.g. 2026-03-01T00:00:00Z.", valueName: "TIME"))
+    var asOf: String?
+
+    /// The `--as-of` value as a time, nil when absent; a bad one reports and exits 64.
+    func time() throws -> EventTime? {
+        guard let asOf else { return nil }
         do throws(EventValidationError) {
-            return try EventTime(parsing: text)
+            return try EventTime(parsing: asOf)
         } catch {
-            StandardError.report("bad --as-of time '\(text)': \(error)")
+            StandardError.report("bad --as-of time '\(asOf)': \(error)")
             throw ExitStatus.usage
         }
     }
 }
 
 enum ProjectionJSON {
-    /// Sorted by Unicode code point (cli.md), not by Swift's `<`.
-    static func codePointSorted(_ strings: some Sequence<String>) -> [String] {
-        strings.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-    }
-
     static func time(_ t: EventTime) -> JSONValue { .string(t.description) }
     static func time(_ t: EventTime?) -> JSONValue { .optional(t) { .string($0.description) } }
 
@@ -34,10 +33,10 @@ enum ProjectionJSON {
     /// A rate or mean: always a JSON number (`1.0`), null when missing.
     static func rate(_ x: Double?) -> JSONValue { .optional(x, JSONValue.number) }
 
-    static func strings(_ list: some Sequence<String>) -> JSONValue { .array(codePointSorted(list).map(JSONValue.string)) }
+    static func strings(_ list: some Sequence<String>) -> JSONValue { .array(CodePointOrder.sorted(list).map(JSONValue.string)) }
 
     static func object<V>(_ dictionary: [String: V], _ transform: (V) -> JSONValue) -> JSONValue {
-        .object(codePointSorted(dictionary.keys).map { ($0, transform(dictionary[$0]!)) })
+        .object(CodePointOrder.sorted(dictionary.keys).map { ($0, transform(dictionary[$0]!)) })
     }
 
     static func checkinValues(_ values: CheckinValues) -> JSONValue {

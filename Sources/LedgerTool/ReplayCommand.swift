@@ -24,15 +24,14 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var location: LedgerArgument
 
-    @Option(name: .customLong("as-of"), help: ArgumentHelp("The as-of time T, e.g. 2026-03-01T00:00:00Z.", valueName: "TIME"))
-    var asOf: String?
+    @OptionGroup var asOf: AsOfArgument
 
     @Flag(help: "Print one JSON object with stable keys instead of a table.")
     var json = false
 
     func run() throws {
         let paths = location.paths
-        let time = try AsOfOption.parse(asOf)
+        let time = try asOf.time()
         let bar = ProgressBar("replaying", unit: .items("events"))
         let summary: ReplaySummary
         do throws(LedgerError) {
@@ -66,7 +65,7 @@ struct ReplayCommand: ParsableCommand {
             ("satisfaction mean", ProjectionJSON.human(m.satisfactionMean)),
             ("NPS", m.nps.map { HumanFormat.fixed($0, places: 1) } ?? "-"),
         ], indent: "  ")
-        let tags = ProjectionJSON.codePointSorted(m.tagCounts.keys)
+        let tags = CodePointOrder.sorted(m.tagCounts.keys)
         out += "\ntags\n"
         out += tags.isEmpty ? "  -" : HumanFormat.table(tags.map { ($0, String(m.tagCounts[$0]!)) }, indent: "  ")
         return out

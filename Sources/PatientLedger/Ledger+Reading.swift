@@ -27,12 +27,10 @@ extension Ledger {
     /// scan of the log. Thread-safe.
     public func events(of patient: String) throws(LedgerError) -> [StoredEvent] {
         let positions = state.withLock { Array($0.index.streams[patient]?.visiblePositions ?? []) }
+        // Visible positions lie after the last erase: none is an erase record.
         var result: [StoredEvent] = []
         result.reserveCapacity(positions.count)
-        for position in positions {
-            let stored = try event(at: position)
-            if stored.event.body != .erase { result.append(stored) }
-        }
+        for position in positions { result.append(try event(at: position)) }
         return result
     }
 

@@ -61,7 +61,7 @@ import LedgerEvents
 
     @Test func mutatedAndRandomPayloadsNeverTrap() {
         let seeds = Self.seeds()
-        var random = CodecRandom(seed: 0x5EED)
+        var random = SeededRandom(seed: 0x5EED)
         var outcomes: [Outcome: Int] = [:]
         var reasons: [String: Int] = [:]
         var total = 0
@@ -113,7 +113,7 @@ import LedgerEvents
 
     /// One random edit: flip a bit, overwrite, insert or delete a byte,
     /// truncate, duplicate a range, or splice in part of another seed.
-    func mutate(_ bytes: inout [UInt8], seeds: [[UInt8]], using random: inout CodecRandom) {
+    func mutate(_ bytes: inout [UInt8], seeds: [[UInt8]], using random: inout SeededRandom) {
         let n = bytes.count
         switch Int.random(in: 0..<8, using: &random) {
         case 0 where n > 0:

@@ -11,7 +11,7 @@ import LedgerEvents
     /// A cohort of `patients` over `days` days, in time order across
     /// patients, as the log would store it.
     static func cohort(patients: Int, days: Int, ids: Bool, seed: UInt64) -> [PatientEvent] {
-        var random = CodecRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &random) < p }
         func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &random)] }
         func uuid() -> String {

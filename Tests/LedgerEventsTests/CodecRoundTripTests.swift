@@ -112,7 +112,7 @@ import LedgerEvents
             9_007_199_254_740_991, 9_007_199_254_740_992, 9_007_199_254_740_994, 9_007_199_254_740_996, -9_007_199_254_740_992,
             1e15, 1e16, 1e22, 1e23, 1e-6, 1e-7, 123.456789, 0.000001, 8_999_999_999.999999,
         ]
-        var random = CodecRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         for _ in 0..<20_000 { specials.append(Double(bitPattern: random.next())) }
         for _ in 0..<20_000 {
             let digits = Int.random(in: 0...7, using: &random)

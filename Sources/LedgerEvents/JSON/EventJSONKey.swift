@@ -146,25 +146,6 @@ enum EventJSONKey: UInt8, CaseIterable {
 }
 
 extension EventType {
-    /// ``name`` as a StaticString, for comparing bytes without a String.
-    var staticName: StaticString {
-        switch self {
-        case .register: "register"
-        case .visit: "visit"
-        case .appointment: "appointment"
-        case .message: "message"
-        case .read: "read"
-        case .checkin: "checkin"
-        case .survey: "survey"
-        case .dispense: "dispense"
-        case .consent: "consent"
-        case .enroll: "enroll"
-        case .unenroll: "unenroll"
-        case .tag: "tag"
-        case .erase: "erase"
-        }
-    }
-
     /// The keys an event of this type may have beyond the common ones, in
     /// the order of events.md's table (the order `dump` writes them).
     var jsonKeys: [EventJSONKey] {

@@ -60,7 +60,7 @@ struct GenerateCommand: ParsableCommand {
         buffer.reserveCapacity(1 << 20)
         var failure: Int32 = 0
         let bar = ProgressBar("generating", unit: .items("events"))
-        let started = Self.now()
+        let started = ProgressBar.now()
         let generator = CohortGenerator(patients: patients, days: days, seed: seed)
         var emitted: Int64 = 0
         func drain() {
@@ -86,14 +86,8 @@ struct GenerateCommand: ParsableCommand {
             StandardError.report("\(target): write failed (\(String(cString: strerror(failure))))")
             throw ExitStatus.cannotWrite
         }
-        let seconds = Self.now() - started
+        let seconds = ProgressBar.now() - started
         StandardError.writeLine("generated \(summary.events) events for \(summary.patients) patients over \(days) days (seed \(seed)) "
             + "in \(HumanFormat.fixed(seconds, places: 2)) s (\(Int(Double(summary.events) / max(seconds, 1e-9))) events/s)")
-    }
-
-    private static func now() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 }

@@ -66,7 +66,8 @@ final class ProgressBar {
         _ = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 
-    private static func now() -> Double {
+    /// Seconds on the monotonic clock, for rates and elapsed times.
+    static func now() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9

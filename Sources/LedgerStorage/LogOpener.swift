@@ -157,7 +157,7 @@ struct LogOpener {
         let loaded = try SegmentIndexFile.load(path: indexPath, logID: logID, base: base, system: system)
         var entries = loaded.entries
         var rewriteIndex = false
-        if let problem = loaded.problem, !(problem.reason == "index file missing" && isLast && readOnly) {
+        if let problem = loaded.problem, !(loaded.interruptedWrite && isLast && readOnly) {
             report.events.append(.init(path: indexPath, offset: problem.offset, bytesDropped: 0, reason: "\(problem.reason); rebuilt from segment"))
             rewriteIndex = true
         }

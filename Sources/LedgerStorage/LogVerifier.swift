@@ -192,8 +192,10 @@ extension SegmentLog {
             // The index against the blocks.
             report.indexEntries += loaded.entries.count
             if let problem = loaded.problem {
-                if problem.reason == "index file missing" && isLast {
-                    report.notes.append(.init(path: indexPath, offset: 0, reason: "index file missing; rebuilt on open"))
+                if loaded.interruptedWrite && isLast {
+                    // The active segment's index is appended to as blocks
+                    // become durable; a crash can cut that write short.
+                    report.notes.append(.init(path: indexPath, offset: problem.offset, reason: "\(problem.reason) (an interrupted write); rebuilt on open"))
                 } else {
                     report.problems.append(.init(path: indexPath, offset: problem.offset, reason: problem.reason))
                 }

@@ -89,6 +89,11 @@ enum SegmentIndexFile {
         var entries: [IndexEntry]
         /// Why the loaded prefix stops short of the file's end, if it does.
         var problem: (offset: Int64, reason: String)?
+        /// Whether the problem is one an interrupted write of the active
+        /// segment's index leaves behind (the file missing, shorter than its
+        /// header, or ending inside an entry): a crash artifact in the last
+        /// segment, damage in a sealed one.
+        var interruptedWrite = false
         /// Set when the index was written by a newer format version: callers
         /// must refuse it rather than rebuild over it.
         var refusal: StorageError? = nil
@@ -103,7 +108,7 @@ enum SegmentIndexFile {
         do throws(StorageError) {
             file = try SystemFile.open(path, flags: O_RDONLY, system: system)
         } catch where error.kind == .notFound {
-            return Loaded(entries: [], problem: (0, "index file missing"))
+            return Loaded(entries: [], problem: (0, "index file missing"), interruptedWrite: true)
         }
         let size = try file.size()
         let bytes = try file.read(fromAbsoluteOffset: 0, count: Int(size))
@@ -115,7 +120,7 @@ enum SegmentIndexFile {
                 header = try FileHeader.decode(raw, expectedMagic: SegmentFormat.indexMagic, path: path)
             } catch {
                 if error.kind == .unsupportedVersion { return Loaded(entries: [], problem: nil, refusal: error) }
-                return Loaded(entries: [], problem: (0, error.message))
+                return Loaded(entries: [], problem: (0, error.message), interruptedWrite: got < FileHeader.length)
             }
             guard header.logID == logID, header.basePosition == base,
                   Int(header.extra) == SegmentFormat.indexEntryLength
@@ -138,7 +143,7 @@ enum SegmentIndexFile {
                 offset += SegmentFormat.indexEntryLength
             }
             if offset != got {
-                return Loaded(entries: entries, problem: (Int64(offset), "index ends inside an entry"))
+                return Loaded(entries: entries, problem: (Int64(offset), "index ends inside an entry"), interruptedWrite: true)
             }
             return Loaded(entries: entries, problem: nil)
         }

@@ -47,7 +47,8 @@ import LedgerTestSupport
                 return true
             }
             #expect(count == reader.endPosition)
-            #expect(try SegmentLog.verify(at: logPath).problems.isEmpty)
+            let verification = try SegmentLog.verify(at: logPath)
+            #expect(verification.problems.isEmpty, "trial \(trial) (\(mode)): \(verification.problems)")
             previousEnd = reader.endPosition
         }
         // The last crash is recovered by a writer in this process.

@@ -143,6 +143,32 @@ import LedgerTestSupport
         #expect(try SegmentLog.verify(at: dir.path).isClean, "indexes were rewritten")
     }
 
+    /// The active segment's index is created, then appended to, while the
+    /// writer runs: a kill can leave it empty, headerless or ending inside an
+    /// entry. That is a crash state, not damage: `verify` notes it, open
+    /// rebuilds it. The same cut in a sealed segment's index is damage.
+    @Test(arguments: [0, 20, 64 + 48 + 17])
+    func interruptedIndexWriteOfTheActiveSegmentIsACrashStateNotDamage(cut: Int) throws {
+        let dir = TemporaryDirectory()
+        var log = try SegmentLog.open(at: dir.path, options: smallOptions(segmentBytes: 4 << 10))
+        for i in 0..<40 { try log.append(TestRecords.batch(from: UInt64(i * 10), count: 10)) }
+        try log.close()
+        let indexes = listDirectory(dir.path).filter { $0.hasSuffix(".idx") }
+        #expect(indexes.count > 2)
+        for name in [indexes[0], indexes[indexes.count - 1]] {
+            #expect(fileSize(dir.appending(name)) > cut)
+            truncateFile(dir.appending(name), to: cut)
+        }
+        let before = try SegmentLog.verify(at: dir.path)
+        #expect(before.problems.map(\.path) == [dir.appending(indexes[0])], "\(before.problems)")
+        #expect(before.notes.map(\.path) == [dir.appending(indexes[indexes.count - 1])], "\(before.notes)")
+
+        log = try SegmentLog.open(at: dir.path, options: smallOptions(segmentBytes: 4 << 10))
+        try expectIntactPrefix(log, 400)
+        try log.close()
+        #expect(try SegmentLog.verify(at: dir.path).isClean, "both indexes were rewritten")
+    }
+
     @Test func newerFormatVersionIsRefusedWithAClearMessage() throws {
         let dir = TemporaryDirectory()
         let log = try SegmentLog.open(at: dir.path, options: smallOptions())

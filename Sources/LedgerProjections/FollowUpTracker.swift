@@ -1,49 +1,65 @@
 import LedgerEvents
 
 /// The follow-up messages of one patient and the events that may answer
-/// them, gathered in order; then counted as answered, unanswered or open
-/// (metrics.md, "Follow-up response").
+/// them; then counted as answered, unanswered or open (metrics.md,
+/// "Follow-up response").
 ///
-/// Every answer list is in time order, so each message is settled by a
-/// binary search per route: O((m + a) log a) for m messages and a answers.
-struct FollowUpTracker {
-    private struct FollowUp {
+/// Order-independent, as ``PatientHistory``: every list is kept sorted
+/// (follow-ups by stamp, answers by time), whatever order the events come
+/// in. Each message is settled by a binary search per route: O((m + a) log
+/// a) for m messages and a answers.
+struct FollowUpTracker: Equatable, Sendable {
+    struct FollowUp: Equatable, Sendable {
+        var stamp: Stamp
         var message: String
-        var sent: EventTime
         var survey: String?
         var content: String?
+        var sent: EventTime { EventTime(millisecondsSince1970: stamp.time) }
     }
 
-    private var followUps: [FollowUp] = []
-    private var surveysByMessage: [String: [EventTime]] = [:]
-    private var surveysByID: [String: [EventTime]] = [:]
-    private var readsByMessage: [String: [EventTime]] = [:]
-    private var readsByContent: [String: [EventTime]] = [:]
-    private var inbound: [EventTime] = []
+    private(set) var followUps: [FollowUp] = []
+    private(set) var surveysByMessage: [String: [EventTime]] = [:]
+    private(set) var surveysByID: [String: [EventTime]] = [:]
+    private(set) var readsByMessage: [String: [EventTime]] = [:]
+    private(set) var readsByContent: [String: [EventTime]] = [:]
+    private(set) var inbound: [EventTime] = []
 
-    /// Takes the next event, in time order (ties by position).
-    mutating func record(_ event: PatientEvent) {
+    init() {}
+
+    /// A tracker from its parts, as a checkpoint stored them.
+    init(followUps: [FollowUp], surveysByMessage: [String: [EventTime]], surveysByID: [String: [EventTime]],
+         readsByMessage: [String: [EventTime]], readsByContent: [String: [EventTime]], inbound: [EventTime]) {
+        self.followUps = followUps
+        self.surveysByMessage = surveysByMessage
+        self.surveysByID = surveysByID
+        self.readsByMessage = readsByMessage
+        self.readsByContent = readsByContent
+        self.inbound = inbound
+    }
+
+    /// Takes an event, in any order.
+    mutating func record(_ event: PatientEvent, stamp: Stamp) {
         let time = event.time
         switch event.body {
         case .message(let m) where m.direction == .outbound:
             if m.purpose == .followup || m.purpose == .survey {
-                followUps.append(FollowUp(message: m.message, sent: time, survey: m.survey, content: m.content))
+                followUps.insertSorted(FollowUp(stamp: stamp, message: m.message, survey: m.survey, content: m.content)) { $0.stamp }
             }
         case .message:
-            inbound.append(time)
+            inbound.insertSorted(time) { $0 }
         case .survey(let s):
-            surveysByID[s.survey, default: []].append(time)
-            if let message = s.message { surveysByMessage[message, default: []].append(time) }
+            surveysByID[s.survey, default: []].insertSorted(time) { $0 }
+            if let message = s.message { surveysByMessage[message, default: []].insertSorted(time) { $0 } }
         case .read(let r):
-            readsByContent[r.content, default: []].append(time)
-            if let message = r.message { readsByMessage[message, default: []].append(time) }
+            readsByContent[r.content, default: []].insertSorted(time) { $0 }
+            if let message = r.message { readsByMessage[message, default: []].insertSorted(time) { $0 } }
         default:
             break
         }
     }
 
-    /// The follow-ups by outcome as of `asOf`. Only events at or before
-    /// `asOf` were recorded, so every answer seen counts.
+    /// The follow-ups by outcome as of `asOf`, which must be at or after
+    /// every event recorded (so every answer seen counts).
     ///
     /// An answer must fall within 7 days after the message: `sent < t <=
     /// sent + 7*24h`. An answer at the very instant of the message does not

@@ -1,22 +1,83 @@
 import LedgerEvents
 
+/// Where an event stands in the projections' order: by time, ties by log
+/// position (metrics.md: "latest" and "in order" mean exactly this).
+struct Stamp: Comparable, Hashable, Sendable {
+    var time: Int64
+    var position: UInt64
+
+    init(time: Int64, position: UInt64) { self.time = time; self.position = position }
+    init(_ record: PatientEventRecord) {
+        self.init(time: record.event.time.millisecondsSince1970, position: record.position)
+    }
+
+    static func < (a: Stamp, b: Stamp) -> Bool {
+        a.time != b.time ? a.time < b.time : a.position < b.position
+    }
+}
+
+/// A value with the stamp of the event that set it: the latest wins.
+struct Stamped<Value: Equatable & Sendable>: Equatable, Sendable {
+    var stamp: Stamp
+    var value: Value
+
+    /// Keeps the value of the later event.
+    static func latest(_ current: Stamped?, _ candidate: Stamped) -> Stamped {
+        guard let current, candidate.stamp < current.stamp else { return candidate }
+        return current
+    }
+}
+
+extension Array {
+    /// Inserts `element` after every element not greater than it (by `key`),
+    /// keeping the array sorted and equal elements in insertion order. O(1)
+    /// for an element at or past the end, the common case.
+    mutating func insertSorted<Key: Comparable>(_ element: Element, by key: (Element) -> Key) {
+        let k = key(element)
+        if let last, key(last) > k {
+            var low = 0, high = count
+            while low < high {
+                let mid = (low + high) / 2
+                if key(self[mid]) <= k { low = mid + 1 } else { high = mid }
+            }
+            insert(element, at: low)
+        } else {
+            append(element)
+        }
+    }
+}
+
 /// The facts of one patient's events that the profile, tags and metrics
-/// need, gathered in one pass over the events in order (by time, ties by
-/// position), all at or before the as-of time.
+/// need.
 ///
-/// Internal: ``PatientProjection`` derives everything public from it.
-struct PatientHistory {
+/// **Order-independent.** Folding the same events in any order gives the
+/// same history: what metrics.md calls "the latest" is kept with the stamp
+/// (time, position) of the event that set it and replaced only by a later
+/// one; lists are kept sorted; the rest are counts, sets and maxima. So a
+/// history can take events in log order, late arrivals included, and equals
+/// the history of the events sorted by time: a checkpoint of it stays exact
+/// whatever arrives later.
+///
+/// **As of T.** A history of every event of a patient answers any as-of
+/// time at or after ``latest`` (the windows of metrics.md all end at T and
+/// only look back). For an earlier T, fold the events with `time <= T`.
+///
+/// Internal: ``PatientProjection`` derives everything public from it, and
+/// ``PatientState`` stores it.
+struct PatientHistory: Equatable, Sendable {
     /// A current enrolment: the day of its latest `enroll` and its plan.
-    struct Enrolment {
+    struct Enrolment: Equatable, Sendable {
         var day: Int64
         var plan: EnrollmentPlan
     }
 
+    /// The latest event folded; nil when none was.
+    var latest: Stamp?
     /// Whether any event counted (recognized or not).
-    var exists = false
+    var exists: Bool { latest != nil }
 
-    var sex: Sex?
-    var birthYear: Int?
+    var sex: Stamped<Sex>?
+    var birthYear: Stamped<Int>?
     var conditions: Set<String> = []
 
     /// Visit times, ascending.
@@ -25,7 +86,7 @@ struct PatientHistory {
     /// Appointment ids named by a visit.
     var attended: Set<String> = []
     /// The latest `appointment` event of each id.
-    var appointments: [String: Appointment] = [:]
+    var appointments: [String: Stamped<Appointment>] = [:]
 
     var outbound = 0
     var inbound = 0
@@ -39,94 +100,125 @@ struct PatientHistory {
     var maxProgress: [String: Double] = [:]
 
     var checkinCount = 0
-    var latestCheckins: [Metric: LatestCheckin] = [:]
+    var latestCheckins: [Metric: Stamped<LatestCheckin>] = [:]
     /// Check-in days per metric, ascending.
     var checkinDays: [Metric: [Int64]] = [:]
 
     var surveyCount = 0
-    var latestSurveys: [String: LatestSurvey] = [:]
-    /// The latest `phq9` survey, for the risk rules on `q9`.
-    var latestPHQ9: Survey?
+    var latestSurveys: [String: Stamped<LatestSurvey>] = [:]
+    /// The `q9` answer of the latest `phq9` survey (nil inside when it has
+    /// none), for the risk rules.
+    var latestPHQ9q9: Stamped<Double?>?
 
-    /// Fills per therapeutic class, in order.
-    var fills: [String: [ProportionOfDaysCovered.Fill]] = [:]
+    /// Fills per therapeutic class, by stamp.
+    var fills: [String: [Stamped<ProportionOfDaysCovered.Fill>]] = [:]
 
-    var consent = ConsentState()
-    var enrolments: [String: Enrolment] = [:]
-    var manualTags: Set<String> = []
+    /// The latest `consent` event of each scope (the defaults of
+    /// metrics.md apply to scopes without one).
+    var consentGiven: [ConsentScope: Stamped<Bool>] = [:]
+    /// The latest `enroll` (the enrolment) or `unenroll` (nil) of each program.
+    var enrolmentChanges: [String: Stamped<Enrolment?>] = [:]
+    /// The latest `tag` operation of each tag: whether it added it.
+    var tagChanges: [String: Stamped<Bool>] = [:]
 
     /// The latest engagement event (`read`, `checkin`, `survey`, inbound
     /// `message`).
     var lastEngagement: EventTime?
 
-    /// Folds `events`, which must be in order and at or before the as-of time.
-    init(ordered events: some Sequence<PatientEventRecord>) {
-        for record in events { add(record.event) }
+    init() {}
+
+    /// Folds `events`, in any order.
+    init(_ events: some Sequence<PatientEventRecord>) {
+        for record in events { add(record) }
     }
 
-    private mutating func add(_ event: PatientEvent) {
-        exists = true
+    var consent: ConsentState {
+        var state = ConsentState()
+        for (scope, given) in consentGiven { state[scope] = given.value }
+        return state
+    }
+
+    /// Current enrolments.
+    var enrolments: [String: Enrolment] {
+        enrolmentChanges.compactMapValues { $0.value }
+    }
+
+    var manualTags: Set<String> {
+        Set(tagChanges.compactMap { $0.value.value ? $0.key : nil })
+    }
+
+    var latestPHQ9Score: Double? { latestSurveys["phq9"]?.value.score }
+
+    /// Adds one event, whatever the order.
+    mutating func add(_ record: PatientEventRecord) {
+        let event = record.event
+        let stamp = Stamp(record)
+        latest = latest.map { max($0, stamp) } ?? stamp
         let time = event.time
-        followUps.record(event)
+        followUps.record(event, stamp: stamp)
         switch event.body {
         case .register(let r):
-            if let s = r.sex { sex = s }
-            if let y = r.birthYear { birthYear = y }
+            if let s = r.sex { sex = .latest(sex, Stamped(stamp: stamp, value: s)) }
+            if let y = r.birthYear { birthYear = .latest(birthYear, Stamped(stamp: stamp, value: y)) }
             for code in r.conditions ?? [] { conditions.insert(code.uppercased()) }
         case .visit(let v):
-            visitTimes.append(time)
+            visitTimes.insertSorted(time) { $0 }
             visitsByKind[v.kind, default: 0] += 1
             for code in v.diagnoses ?? [] { conditions.insert(code.uppercased()) }
             if let id = v.appointment { attended.insert(id) }
         case .appointment(let a):
-            appointments[a.appointment] = a
+            appointments[a.appointment] = .latest(appointments[a.appointment], Stamped(stamp: stamp, value: a))
         case .message(let m):
             switch m.direction {
             case .outbound:
                 outbound += 1
-                lastOutbound = time
+                lastOutbound = max(lastOutbound ?? time, time)
                 if let content = m.content { delivered.insert(content) }
             case .inbound:
                 inbound += 1
-                lastEngagement = time
+                engaged(at: time)
             }
         case .read(let r):
             readCount += 1
             maxProgress[r.content] = max(maxProgress[r.content] ?? r.progress, r.progress)
-            lastEngagement = time
+            engaged(at: time)
         case .checkin(let c):
             checkinCount += 1
-            latestCheckins[c.metric] = LatestCheckin(time: time, values: c.values)
-            checkinDays[c.metric, default: []].append(time.day)
-            lastEngagement = time
+            latestCheckins[c.metric] = .latest(latestCheckins[c.metric],
+                                               Stamped(stamp: stamp, value: LatestCheckin(time: time, values: c.values)))
+            checkinDays[c.metric, default: []].insertSorted(time.day) { $0 }
+            engaged(at: time)
         case .survey(let s):
             surveyCount += 1
-            latestSurveys[s.survey] = LatestSurvey(time: time, score: LatestSurvey.score(of: s))
-            if s.survey == "phq9" { latestPHQ9 = s }
-            lastEngagement = time
+            latestSurveys[s.survey] = .latest(latestSurveys[s.survey],
+                                              Stamped(stamp: stamp, value: LatestSurvey(time: time, score: LatestSurvey.score(of: s))))
+            if s.survey == "phq9" { latestPHQ9q9 = .latest(latestPHQ9q9, Stamped(stamp: stamp, value: s.answer("q9"))) }
+            engaged(at: time)
         case .dispense(let d):
-            fills[d.therapeuticClass, default: []].append(
-                ProportionOfDaysCovered.Fill(medication: d.medication, day: time.day, daysSupply: d.daysSupply))
+            fills[d.therapeuticClass, default: []].insertSorted(
+                Stamped(stamp: stamp, value: ProportionOfDaysCovered.Fill(medication: d.medication, day: time.day, daysSupply: d.daysSupply))
+            ) { $0.stamp }
         case .consent(let c):
-            consent[c.scope] = c.granted
+            consentGiven[c.scope] = .latest(consentGiven[c.scope], Stamped(stamp: stamp, value: c.granted))
         case .enroll(let e):
-            enrolments[e.program] = Enrolment(day: time.day, plan: e.plan)
+            enrolmentChanges[e.program] = .latest(enrolmentChanges[e.program],
+                                                  Stamped(stamp: stamp, value: Enrolment(day: time.day, plan: e.plan)))
         case .unenroll(let u):
-            enrolments[u.program] = nil
+            enrolmentChanges[u.program] = .latest(enrolmentChanges[u.program], Stamped(stamp: stamp, value: nil))
         case .tag(let t):
-            switch t.op {
-            case .add: manualTags.insert(t.tag)
-            case .remove: manualTags.remove(t.tag)
-            }
+            tagChanges[t.tag] = .latest(tagChanges[t.tag], Stamped(stamp: stamp, value: t.op == .add))
         case .erase, .unrecognized:
             break
         }
     }
+
+    private mutating func engaged(at time: EventTime) {
+        lastEngagement = max(lastEngagement ?? time, time)
+    }
 }
 
 extension PatientHistory {
-    /// The events of `patient` in `records` that count as of `asOf`, in
-    /// order: by time, ties by log position.
+    /// The events of `patient` in `records` that count as of `asOf`.
     ///
     /// Records of other patients are ignored. If `records` holds `erase`
     /// records (the facade's `events(of:)` already leaves them and what they
@@ -143,7 +235,7 @@ extension PatientHistory {
                 && record.event.time <= asOf
                 && !record.isErase
                 && (lastErase.map { record.position > $0 } ?? true)
-        }.sorted { $0.precedes($1) }
+        }
     }
 }
 

@@ -65,7 +65,7 @@ public struct PatientProjection: Sendable, Equatable {
     /// Unrecognized bodies (records of a newer version) are skipped, except
     /// that they make the patient exist.
     public init(patient: String, events: [PatientEventRecord], asOf: EventTime) {
-        let history = PatientHistory(ordered: PatientHistory.visible(events, patient: patient, asOf: asOf))
+        let history = PatientHistory(PatientHistory.visible(events, patient: patient, asOf: asOf))
         self.init(patient: patient, history: history, asOf: asOf)
     }
 
@@ -80,7 +80,7 @@ public struct PatientProjection: Sendable, Equatable {
         let profile = Self.profile(of: h, asOf: asOf)
         let year = DayWindow(days: 365, endingAt: asOf)
         let adherence = PatientAdherence(
-            pdc: h.fills.mapValues { ProportionOfDaysCovered(fills: $0, firstDay: year.first, lastDay: year.last)?.value },
+            pdc: h.fills.mapValues { ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: year.first, lastDay: year.last)?.value },
             checkinAdherence: Self.checkinAdherence(of: h, asOf: asOf),
             followUps: h.followUps.counts(asOf: asOf),
             contents: ContentCounts(
@@ -123,15 +123,16 @@ public struct PatientProjection: Sendable, Equatable {
     /// ```
     public static func pdc(patient: String, events: [PatientEventRecord], asOf: EventTime,
                            firstDay: Int64, lastDay: Int64) -> [String: ProportionOfDaysCovered?] {
-        PatientHistory(ordered: PatientHistory.visible(events, patient: patient, asOf: asOf)).fills.mapValues {
-            ProportionOfDaysCovered(fills: $0, firstDay: firstDay, lastDay: lastDay)
+        PatientHistory(PatientHistory.visible(events, patient: patient, asOf: asOf)).fills.mapValues {
+            ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: firstDay, lastDay: lastDay)
         }
     }
 
     private static func profile(of h: PatientHistory, asOf: EventTime) -> PatientProfile {
         var scheduled: [String] = [], noshow: [String] = [], cancelled: [String] = []
         var next: EventTime?
-        for (id, latest) in h.appointments {
+        for (id, stamped) in h.appointments {
+            let latest = stamped.value
             switch latest.status {
             case .scheduled:
                 scheduled.append(id)
@@ -143,8 +144,8 @@ public struct PatientProjection: Sendable, Equatable {
             }
         }
         return PatientProfile(
-            sex: h.sex,
-            birthYear: h.birthYear,
+            sex: h.sex?.value,
+            birthYear: h.birthYear?.value,
             conditions: CodePointOrder.sorted(h.conditions),
             conditionGroups: Set(h.conditions.compactMap(ConditionGroup.init(icd10:))).sorted(),
             visits: VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last,
@@ -156,8 +157,8 @@ public struct PatientProjection: Sendable, Equatable {
             messages: MessageSummary(outbound: h.outbound, inbound: h.inbound, lastOutbound: h.lastOutbound),
             reads: ReadSummary(count: h.readCount, contents: h.maxProgress.count,
                                completed: h.maxProgress.values.count(where: { $0 >= 0.9 })),
-            checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins),
-            surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys),
+            checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins.mapValues(\.value)),
+            surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys.mapValues(\.value)),
             consent: h.consent,
             programs: CodePointOrder.sorted(h.enrolments.keys),
             manualTags: CodePointOrder.sorted(h.manualTags))
@@ -168,8 +169,9 @@ public struct PatientProjection: Sendable, Equatable {
         var sum = 0.0, count = 0
         // In program order, so the floating-point sum does not depend on
         // dictionary order.
-        for program in CodePointOrder.sorted(h.enrolments.keys) {
-            guard let enrolment = h.enrolments[program],
+        let enrolments = h.enrolments
+        for program in CodePointOrder.sorted(enrolments.keys) {
+            guard let enrolment = enrolments[program],
                   case .checkin(let metric, let everyDays) = enrolment.plan else { continue }
             sum += CheckinAdherence.adherence(checkinDays: h.checkinDays[metric] ?? [], enrolmentDay: enrolment.day,
                                               everyDays: everyDays, asOfDay: asOf.day)

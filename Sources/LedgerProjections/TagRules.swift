@@ -53,11 +53,11 @@ enum TagRules {
     /// `risk:high`, `risk:medium` or `risk:low`, from the latest values as of
     /// T however old.
     static func risk(_ h: PatientHistory, lostToFollowUp: Bool, nonAdherent: Bool) -> String {
-        let phq9 = h.latestSurveys["phq9"]?.score
-        let q9 = h.latestPHQ9?.answer("q9")
+        let phq9 = h.latestPHQ9Score
+        let q9 = h.latestPHQ9q9?.value
         var systolic: Double?, diastolic: Double?, glucose: Double?
-        if case .bp(let s, let d)? = h.latestCheckins[.bp]?.values { (systolic, diastolic) = (s, d) }
-        if case .glucose(let mmol)? = h.latestCheckins[.glucose]?.values { glucose = mmol }
+        if case .bp(let s, let d)? = h.latestCheckins[.bp]?.value.values { (systolic, diastolic) = (s, d) }
+        if case .glucose(let mmol)? = h.latestCheckins[.glucose]?.value.values { glucose = mmol }
 
         func atLeast(_ value: Double?, _ bound: Double) -> Bool { value.map { $0 >= bound } ?? false }
 

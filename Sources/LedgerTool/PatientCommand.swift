@@ -8,10 +8,13 @@ struct PatientCommand: ParsableCommand {
         commandName: "patient",
         abstract: "Print one patient's profile, tags and adherence as of a time.",
         discussion: """
-            Opens the ledger read-only and reads only the patient's events, through the
-            per-patient index (no replay). The as-of time T defaults to the largest time among
-            the ledger's visible events. An unknown or erased patient (or one with no event at
-            or before T): exit 65 and `no such patient: ID`.
+            Served from the projection checkpoint that `ledger replay` writes, caught up with
+            the events stored since (no replay; the checkpoint is rewritten when the catch-up
+            was long, and rebuilt, with a note on standard error, when it is missing or
+            damaged). For a T before the patient's latest event, only that patient's events
+            are read again, through the per-patient index. The as-of time T defaults to the
+            largest time among the ledger's visible events. An unknown or erased patient (or
+            one with no event at or before T): exit 65 and `no such patient: ID`.
 
             With --json, one object on one line with the keys of cli.md in its order; lists
             and dictionary keys sorted by code point, a missing value null.
@@ -33,7 +36,7 @@ struct PatientCommand: ParsableCommand {
         let time = try asOf.time()
         let projection: PatientProjection
         do throws(LedgerError) {
-            projection = try Ledger.open(at: paths.root, options: .readOnly).projection(of: patient, asOf: time)
+            projection = try Ledger.open(at: paths.root, options: .readOnlyWritingCheckpoints).projection(of: patient, asOf: time)
         } catch {
             if error.kind == .notFound && error.path == nil {
                 StandardError.report(error.message)

@@ -8,10 +8,11 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Rebuild every patient's projection from position 0 and print the cohort summary.",
         discussion: """
-            Opens the ledger read-only and reads the whole log once. The as-of time T
-            defaults to the largest time among the visible events (erase records
-            included). This version keeps the events in memory during the pass and
-            writes no checkpoints.
+            Reads the whole log once without taking the writer's lock (an import may run
+            beside it), folds every patient's state and replaces the projection checkpoint
+            LEDGER/projections/patients.ckpt, which `ledger patient` then serves from. The
+            as-of time T defaults to the largest time among the visible events (erase
+            records included).
 
             With --json, one object on one line, keys in this order: asOf, events (records
             stored, erased events and erase records included), patients (existing as of T),
@@ -35,7 +36,7 @@ struct ReplayCommand: ParsableCommand {
         let bar = ProgressBar("replaying", unit: .items("events"))
         let summary: ReplaySummary
         do throws(LedgerError) {
-            let ledger = try Ledger.open(at: paths.root, options: .readOnly)
+            let ledger = try Ledger.open(at: paths.root, options: .readOnlyWritingCheckpoints)
             summary = try ledger.replay(asOf: time) { done, total in bar.update(Int64(done), of: Int64(total)) }
         } catch {
             bar.finish()

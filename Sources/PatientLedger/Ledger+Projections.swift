@@ -24,6 +24,16 @@ public struct ReplaySummary: Sendable, Equatable {
     public var metrics: CohortMetrics
 }
 
+/// A projection a ledger has loaded, with the records it reflects.
+struct LoadedProjection: Sendable {
+    var value: any Projection
+    /// Records `0..<position` are folded in.
+    var position: UInt64
+    /// The position of the checkpoint on disk that this handle wrote or
+    /// loaded; nil when there is none it can vouch for.
+    var checkpointPosition: UInt64?
+}
+
 extension Ledger {
     /// The default as-of time of metrics.md: the largest `time` among the
     /// ledger's visible events (erased ones excluded, `erase` records
@@ -33,66 +43,278 @@ extension Ledger {
         state.withLock { $0.index.latestVisibleTime }.map { EventTime(millisecondsSince1970: $0) }
     }
 
+    // MARK: Any projection
+
+    /// Projection `P`, reflecting every event this handle sees: loaded from
+    /// its checkpoint the first time (`LEDGER/projections/NAME.ckpt`), then
+    /// caught up by folding the events stored since.
+    ///
+    /// A checkpoint that is missing, damaged, of another version, or no
+    /// longer matching the log is rebuilt from position 0 instead, and
+    /// ``LedgerOptions/diagnostics`` says why. When ``LedgerOptions/writesCheckpoints``
+    /// is on, the checkpoint is rewritten after a rebuild and whenever the
+    /// catch-up read ``LedgerOptions/checkpointInterval`` records or more.
+    ///
+    /// ```swift
+    /// let all = try ledger.projection(PatientProjections.self)
+    /// all.patientCount
+    /// ```
+    ///
+    /// Thread-safe; projections are loaded and caught up one at a time.
+    /// - Complexity: the checkpoint's size, plus the events stored since it.
+    public func projection<P: Projection>(_ type: P.Type) throws(LedgerError) -> P {
+        try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) -> P in
+            var value: P
+            var position: UInt64
+            var checkpointPosition: UInt64?
+            if let cached = loaded[P.name], let cachedValue = cached.value as? P {
+                (value, position, checkpointPosition) = (cachedValue, cached.position, cached.checkpointPosition)
+            } else {
+                switch loadCheckpoint(P.self) {
+                case .success(let checkpoint):
+                    (value, position, checkpointPosition) = (checkpoint.value, checkpoint.position, checkpoint.position)
+                case .failure(let problem):
+                    if let reason = problem.reason {
+                        diagnose("projection \(P.name): \(reason); rebuilt from the log")
+                    }
+                    (value, position, checkpointPosition) = (P(), 0, nil)
+                }
+            }
+            let end = state.withLock { $0.index.coveredPosition }
+            try fold(from: position, to: end) { record in
+                if let record { value.apply(record) }
+            } erase: { value.erase(patient: $0) }
+            position = max(position, end)
+            if options.writesCheckpoints, position > 0,
+               checkpointPosition.map({ position - $0 >= options.checkpointInterval }) ?? true {
+                if writeCheckpoint(value, position: position) { checkpointPosition = position }
+            }
+            loaded[P.name] = LoadedProjection(value: value, position: position, checkpointPosition: checkpointPosition)
+            return value
+        }
+    }
+
+    /// Rebuilds projection `P` from position 0, ignoring its checkpoint,
+    /// and (when ``LedgerOptions/writesCheckpoints``) replaces the
+    /// checkpoint with the result.
+    ///
+    /// - Parameter progress: called now and then with records read and the
+    ///   total, for a progress bar.
+    /// - Returns: the projection and the records it reflects (`0..<position`).
+    public func rebuild<P: Projection>(_ type: P.Type,
+                                       progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> (projection: P, position: UInt64) {
+        try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) -> (projection: P, position: UInt64) in
+            var value = P()
+            let end = state.withLock { $0.index.coveredPosition }
+            try fold(from: 0, to: end, progress: progress) { record in
+                if let record { value.apply(record) }
+            } erase: { value.erase(patient: $0) }
+            var checkpointPosition: UInt64?
+            if options.writesCheckpoints && writeCheckpoint(value, position: end) { checkpointPosition = end }
+            loaded[P.name] = LoadedProjection(value: value, position: end, checkpointPosition: checkpointPosition)
+            return (value, end)
+        }
+    }
+
+    /// Folds the events at positions `start..<end`, in log order: `apply`
+    /// gets each visible event (nil for an `erase` record, after `erase`
+    /// got its patient); events hidden by a later erase are skipped.
+    func fold(from start: UInt64, to end: UInt64, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
+              apply: (PatientEventRecord?) -> Void, erase: (String) -> Void) throws(LedgerError) {
+        guard start < end else { return }
+        let cursor = events(from: start)
+        while let stored = try cursor.next(), stored.position < end {
+            if stored.position % 65_536 == 0 { progress?(stored.position, end) }
+            if stored.event.body == .erase {
+                erase(stored.event.patient)
+                apply(nil)
+            } else {
+                apply(PatientEventRecord(position: stored.position, event: stored.event))
+            }
+        }
+        progress?(end, end)
+    }
+
+    // MARK: Checkpoint files
+
+    var projectionDirectory: String { directory + "/" + ProjectionCheckpoint.directoryName }
+
+    func checkpointPath(_ name: String) -> String {
+        projectionDirectory + "/" + name + ProjectionCheckpoint.suffix
+    }
+
+    struct CheckpointProblem: Error {
+        /// Why the checkpoint was not used; nil when there is simply none
+        /// on an empty ledger (nothing to say).
+        var reason: String?
+    }
+
+    /// The checkpoint of `P` if it can be trusted: see ``ProjectionCheckpoint``.
+    func loadCheckpoint<P: Projection>(_ type: P.Type) -> Result<(value: P, position: UInt64), CheckpointProblem> {
+        let path = checkpointPath(P.name)
+        let system = options.log.systemCalls
+        let bytes: [UInt8]
+        do throws(StorageError) {
+            let file = try SystemFile.open(path, flags: O_RDONLY, system: system)
+            bytes = try file.read(fromAbsoluteOffset: 0, count: Int(try file.size()))
+        } catch {
+            if error.kind == .notFound {
+                return .failure(CheckpointProblem(reason: endPosition == 0 ? nil : "no checkpoint"))
+            }
+            return .failure(CheckpointProblem(reason: "checkpoint \(path) unreadable: \(LedgerError(error).message)"))
+        }
+        let loaded: ProjectionCheckpoint.Loaded
+        switch ProjectionCheckpoint.decode(bytes, name: P.name, version: P.version, logID: log.logID, path: path) {
+        case .success(let checkpoint): loaded = checkpoint
+        case .failure(let problem): return .failure(CheckpointProblem(reason: "checkpoint \(path): \(problem.reason)"))
+        }
+        let covered = state.withLock { $0.index.coveredPosition }
+        guard loaded.coveredPosition <= covered else {
+            return .failure(CheckpointProblem(reason: "checkpoint \(path) reflects \(loaded.coveredPosition) records, the log holds \(covered)"))
+        }
+        if loaded.coveredPosition > 0 {
+            let record = try? log.read(at: loaded.coveredPosition - 1)
+            guard let record, ProjectionCheckpoint.Anchor(record) == loaded.anchor else {
+                return .failure(CheckpointProblem(reason: "checkpoint \(path) does not match record \(loaded.coveredPosition - 1) of the log"))
+            }
+        }
+        var decoded: Result<P, StateDecodingError> = .failure(StateDecodingError(offset: 0, reason: ""))
+        bytes.withUnsafeBytes { raw in
+            do throws(StateDecodingError) {
+                decoded = .success(try P(checkpoint: UnsafeRawBufferPointer(rebasing: raw[loaded.state])))
+            } catch {
+                decoded = .failure(error)
+            }
+        }
+        switch decoded {
+        case .success(let value): return .success((value, loaded.coveredPosition))
+        case .failure(let error):
+            return .failure(CheckpointProblem(reason: "checkpoint \(path): state does not decode: \(error.reason) at state byte \(error.offset)"))
+        }
+    }
+
+    /// Writes `value` as the checkpoint of records `0..<position`; reports
+    /// a failure through ``LedgerOptions/diagnostics`` and returns false
+    /// (a query never fails because its checkpoint could not be saved).
+    func writeCheckpoint<P: Projection>(_ value: P, position: UInt64) -> Bool {
+        let path = checkpointPath(P.name)
+        do throws(LedgerError) {
+            // A writer's checkpoint reflects durable records only.
+            if !options.log.readOnly {
+                do throws(StorageError) { try log.flush() } catch { throw LedgerError(error) }
+            }
+            var anchor: ProjectionCheckpoint.Anchor?
+            if position > 0 {
+                do throws(StorageError) { anchor = .init(try log.read(at: position - 1)) } catch { throw LedgerError(error) }
+            }
+            let bytes = ProjectionCheckpoint.encode(name: P.name, version: P.version, state: value.checkpoint(),
+                                                    coveredPosition: position, anchor: anchor, logID: log.logID)
+            do throws(StorageError) {
+                let fs = FileSystem(options.log.systemCalls)
+                try fs.makeDirectory(projectionDirectory)
+                removeAbandonedTemporaryFiles(fs)
+                let temporary = path + ".tmp-\(getpid())"
+                let file = try SystemFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, system: options.log.systemCalls)
+                try file.write(toAbsoluteOffset: 0, bytes: bytes)
+                try file.synchronize()
+                try fs.rename(temporary, to: path)
+                try fs.synchronizeDirectory(projectionDirectory)
+            } catch {
+                throw LedgerError(error)
+            }
+            return true
+        } catch {
+            diagnose("projection \(P.name): checkpoint not written: \(error)")
+            return false
+        }
+    }
+
+    /// Temporary checkpoint files of processes that no longer run (a crash
+    /// between write and rename).
+    private func removeAbandonedTemporaryFiles(_ fs: FileSystem) {
+        guard let names = try? fs.list(projectionDirectory) else { return }
+        for name in names {
+            let marker = ProjectionCheckpoint.suffix + ".tmp-"
+            let parts = name.split(separator: marker, maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let pid = Int32(parts[1]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                try? fs.remove(projectionDirectory + "/" + name)
+            }
+        }
+    }
+
+    func diagnose(_ message: String) {
+        options.diagnostics?(message)
+    }
+
+    // MARK: The built-in projections
+
     /// One patient's projection (profile, tags, adherence) as of `asOf`
     /// (default ``defaultAsOf``).
     ///
-    /// Reads the patient's visible events through the per-patient index
-    /// (one block read per event); no scan of the log.
+    /// Served from ``PatientProjections`` (checkpoint plus catch-up, see
+    /// ``projection(_:)``) when `asOf` is at or after the patient's latest
+    /// event, which the default always is. For an earlier `asOf` the
+    /// patient's events up to it are folded again, read through the
+    /// per-patient index (one block read per event, no scan of the log).
     ///
     /// - Throws: ``LedgerError`` `.notFound` ("no such patient: ID", no
     ///   path) when the patient has no visible event with `time <= T`: an
     ///   unknown or erased patient, or one whose history starts after T.
     public func projection(of patient: String, asOf: EventTime? = nil) throws(LedgerError) -> PatientProjection {
         guard let asOf = asOf ?? defaultAsOf else { throw LedgerError(.notFound, "no such patient: \(patient)") }
+        let all = try projection(PatientProjections.self)
+        guard let state = all.states[patient] else { throw LedgerError(.notFound, "no such patient: \(patient)") }
+        if let projection = state.projection(patient: patient, asOf: asOf) { return projection }
         let records = try events(of: patient).map { PatientEventRecord(position: $0.position, event: $0.event) }
         let projection = PatientProjection(patient: patient, events: records, asOf: asOf)
         guard projection.exists else { throw LedgerError(.notFound, "no such patient: \(patient)") }
         return projection
     }
 
-    /// Rebuilds every patient's projection as of `asOf` (default
-    /// ``defaultAsOf``; the Unix epoch on an empty ledger) and aggregates the
-    /// cohort metrics.
+    /// Rebuilds every patient's projection from position 0, replacing the
+    /// ``PatientProjections`` checkpoint (see ``rebuild(_:progress:)``), and
+    /// aggregates the cohort metrics as of `asOf` (default ``defaultAsOf``;
+    /// the Unix epoch on an empty ledger).
     ///
-    /// One sequential pass over the log from position 0 (erased events
-    /// skipped), grouping the events per patient, then one projection per
-    /// patient added to ``CohortMetrics``.
-    ///
-    /// This first version keeps every visible event in memory until the pass
-    /// ends (memory grows with the ledger) and writes no checkpoints; writing
-    /// projection checkpoints is the next step (issue 4).
+    /// One pass over the log. With an `asOf` before some patient's latest
+    /// event, the same pass also folds the events up to `asOf` alone, for
+    /// the metrics (the checkpoint always reflects every event).
     ///
     /// - Parameter progress: called now and then with records read and the
     ///   total, for a progress bar.
     public func replay(asOf: EventTime? = nil,
                        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> ReplaySummary {
         let start = Self.monotonicSeconds()
-        let asOf = asOf ?? defaultAsOf ?? EventTime(millisecondsSince1970: 0)
-        // The records the index reflects: erasures are judged by it, so a
-        // record a concurrent writer appended after this handle's index is
-        // left out of the pass.
-        let total = state.withLock { $0.index.coveredPosition }
-        var byPatient: [String: [PatientEventRecord]] = [:]
-        let cursor = events(from: 0)
-        var read: UInt64 = 0
-        while let stored = try cursor.next(), stored.position < total {
-            read = stored.position + 1
-            if read % 65_536 == 0 { progress?(read, total) }
-            // Erase records are the audit trail, not history: the cursor
-            // already hides the events they erased.
-            guard stored.event.body != .erase else { continue }
-            byPatient[stored.event.patient, default: []]
-                .append(PatientEventRecord(position: stored.position, event: stored.event))
+        let latest = defaultAsOf
+        let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
+        let records: UInt64
+        let metrics: CohortMetrics
+        if let latest, asOf < latest {
+            // Every event for the checkpoint, those up to T for the metrics.
+            let (all, end) = try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) in
+                var all = PatientProjections(), cut = PatientProjections(cutoff: asOf)
+                let end = state.withLock { $0.index.coveredPosition }
+                try fold(from: 0, to: end, progress: progress) { record in
+                    guard let record else { return }
+                    all.apply(record)
+                    cut.apply(record)
+                } erase: { patient in
+                    all.erase(patient: patient)
+                    cut.erase(patient: patient)
+                }
+                var checkpointPosition: UInt64?
+                if options.writesCheckpoints && writeCheckpoint(all, position: end) { checkpointPosition = end }
+                loaded[PatientProjections.name] = LoadedProjection(value: all, position: end, checkpointPosition: checkpointPosition)
+                return (cut, end)
+            }
+            records = end
+            metrics = all.cohortMetrics(asOf: asOf)!
+        } else {
+            let (all, end) = try rebuild(PatientProjections.self, progress: progress)
+            records = end
+            metrics = all.cohortMetrics(asOf: asOf)!
         }
-        progress?(total, total)
-        var metrics = CohortMetrics(asOf: asOf)
-        for patient in byPatient.keys.sorted() {
-            let records = byPatient.removeValue(forKey: patient)!
-            metrics.add(PatientProjection(patient: patient, events: records, asOf: asOf))
-        }
-        // The records the pass covered, erased ones and erase records
-        // included: no second look at the log (which a writer may have grown).
-        let records = total
         let seconds = Self.monotonicSeconds() - start
         return ReplaySummary(asOf: asOf, events: records, patients: metrics.patients,
                              erasedPatients: erasedPatientCount, seconds: seconds,

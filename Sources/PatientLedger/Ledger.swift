@@ -14,9 +14,25 @@ public struct LedgerOptions: Sendable {
     /// rewritten (after a flush of the log), bounding the catch-up scan of
     /// the next open. It is always written on ``Ledger/close()``.
     public var snapshotInterval: UInt64 = 1_000_000
+    /// Whether projection checkpoints (`LEDGER/projections/`) are written:
+    /// after a rebuild, and when a catch-up read at least
+    /// ``checkpointInterval`` records past the checkpoint. Default: true for
+    /// a writer, false for a read-only handle. A read-only handle may turn
+    /// it on (the `ledger` tool does): checkpoints are derived files written
+    /// by atomic rename, never the log, and one reflecting records a crash
+    /// later cut is detected by its anchor and rebuilt.
+    public var writesCheckpoints: Bool
+    /// Records a projection's catch-up may read past its checkpoint before
+    /// the checkpoint is rewritten.
+    public var checkpointInterval: UInt64 = 100_000
+    /// Where the ledger says what it rebuilt and why (a projection
+    /// checkpoint that was missing, damaged or of another version), one
+    /// line each. Default: nowhere.
+    public var diagnostics: (@Sendable (String) -> Void)?
 
     public init(durability: Durability = .groupCommit(), readOnly: Bool = false) {
         log = LogOptions(durability: durability, readOnly: readOnly)
+        writesCheckpoints = !readOnly
     }
 
     /// Options for a read-only handle (no lock; nothing written).
@@ -104,6 +120,8 @@ public final class Ledger: Sendable {
     }
 
     let state: Mutex<State>
+    /// Projections loaded so far, each with the position it reflects.
+    let projections = Mutex<[String: LoadedProjection]>([:])
 
     var indexDirectory: String { directory + "/index" }
     var snapshotPath: String { indexDirectory + "/" + IndexSnapshot.fileName }

@@ -70,7 +70,11 @@ import Testing
         let ledger = try Self.makeTinyLedger()
         let run = try runLedger("patient", ledger.path, "P001", "--json")
         #expect(run.status == 0)
-        #expect(run.standardError == "")
+        // No replay ran yet: the first query builds the checkpoint, and says so.
+        #expect(run.standardError == "ledger: note: projection patients: no checkpoint; rebuilt from the log\n")
+        let again = try runLedger("patient", ledger.path, "P001", "--json")
+        #expect(again.standardError == "", "the second query is served from the checkpoint")
+        #expect(again.standardOutput == run.standardOutput)
         let text = run.standardOutput
         #expect(text.hasPrefix(#"{"patient":"P001","asOf":"2026-01-05T10:00:00Z","sex":"female","birthYear":1958,"conditions":["E11.9"],"conditionGroups":["diabetes"],"visits":{"count":1,"first":"2026-01-02T09:00:00Z","last":"2026-01-02T09:00:00Z","byKind":{"outpatient":1}},"appointments":{"scheduled":[],"attended":[],"noshow":[],"cancelled":[]},"nextAppointment":null,"messages":{"outbound":0,"inbound":0,"lastOutbound":null},"reads":{"count":0,"contents":0,"completed":0},"checkins":{"count":1,"latest":{"glucose":{"time":"2026-01-05T10:00:00Z","values":{"mmol":7.8}}}},"surveys":{"count":0,"latest":{}},"consent":{"messaging":true,"research":false,"sharing":false},"programs":[],"tags":["#), "\(text)")
         #expect(text.hasSuffix(#"],"adherence":{"pdc":{},"checkinAdherence":null,"followUpResponseRate":null,"contentReadRate":null,"contentCompletionRate":null}}"# + "\n"), "\(text)")

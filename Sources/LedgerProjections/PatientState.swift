@@ -1,0 +1,278 @@
+import LedgerEvents
+
+/// What the projections keep of one patient: every fact of their visible
+/// events that the profile, tags and metrics of metrics.md need, folded
+/// from the events in any order.
+///
+/// A state of all of a patient's events answers any as-of time at or after
+/// its ``latestTime`` exactly as a full replay at that time would (metrics.md's
+/// windows all end at T and look back). For an earlier T it returns nil:
+/// fold the events with `time <= T` instead (``PatientProjection/init(patient:events:asOf:)``).
+///
+/// ```swift
+/// var state = PatientState()
+/// for record in records { state.apply(record) }     // log order, late arrivals included
+/// let now = state.projection(patient: "P001", asOf: asOf)   // nil when asOf < state.latestTime
+/// var bytes: [UInt8] = []
+/// state.encode(into: &bytes)                         // for a checkpoint
+/// let again = try PatientState(decoding: bytes)      // == state
+/// ```
+///
+/// The events must be one patient's visible events (those stored after
+/// their last `erase`; the facade's cursor and ``PatientProjections`` see to
+/// it); `erase` records themselves are ignored.
+public struct PatientState: Sendable, Equatable {
+    var history = PatientHistory()
+
+    /// An empty state: no event yet.
+    public init() {}
+
+    /// Whether some event was folded (the patient exists at or after ``latestTime``).
+    public var exists: Bool { history.exists }
+
+    /// The time of the latest event folded; nil when none was.
+    public var latestTime: EventTime? { history.latest.map { EventTime(millisecondsSince1970: $0.time) } }
+
+    /// The largest log position folded; nil when none was.
+    public private(set) var lastPosition: UInt64?
+
+    /// Folds one of the patient's visible events, in any order.
+    public mutating func apply(_ record: PatientEventRecord) {
+        guard !record.isErase else { return }
+        lastPosition = max(lastPosition ?? record.position, record.position)
+        history.add(record)
+    }
+
+    /// The projection as of `asOf`, or nil when `asOf` is before
+    /// ``latestTime`` (the state cannot leave later events out) or no event
+    /// was folded.
+    public func projection(patient: String, asOf: EventTime) -> PatientProjection? {
+        guard let latest = latestTime, latest <= asOf else { return nil }
+        return PatientProjection(patient: patient, history: history, asOf: asOf)
+    }
+
+    /// Whether the patient counts in a cohort: some event, the latest at or before T.
+    func counts(asOf: EventTime) -> Bool { latestTime.map { $0 <= asOf } ?? false }
+}
+
+// MARK: - Encoding
+
+extension PatientState {
+    /// Appends the state's bytes to `bytes`: deterministic (sets and
+    /// dictionaries in sorted order), so equal states encode equally.
+    /// Checkpoints store it; ``PatientProjections/version`` names its format.
+    public func encode(into bytes: inout [UInt8]) {
+        var w = StateWriter()
+        swap(&w.bytes, &bytes)
+        defer { swap(&w.bytes, &bytes) }
+        let h = history
+        w.optional(lastPosition) { $0.varint($1) }
+        w.optional(h.latest) { $0.stamp($1) }
+        w.optional(h.sex) { $0.stamp($1.stamp); $0.enumCase($1.value) }
+        w.optional(h.birthYear) { $0.stamp($1.stamp); $0.int(Int64($1.value)) }
+        w.strings(h.conditions)
+        w.times(h.visitTimes)
+        w.sortedEntries(h.visitsByKind, key: { $0.rawValue }) { w, kind, n in w.enumCase(kind); w.count(n) }
+        w.strings(h.attended)
+        w.sortedEntries(h.appointments, key: { $0 }) { w, id, a in
+            w.string(id); w.stamp(a.stamp); w.enumCase(a.value.status)
+            w.optional(a.value.scheduledFor) { $0.int($1.millisecondsSince1970) }
+        }
+        w.count(h.outbound); w.count(h.inbound)
+        w.optional(h.lastOutbound) { $0.int($1.millisecondsSince1970) }
+        w.strings(h.delivered)
+        let f = h.followUps
+        w.count(f.followUps.count)
+        for followUp in f.followUps {
+            w.stamp(followUp.stamp); w.string(followUp.message)
+            w.optional(followUp.survey) { $0.string($1) }; w.optional(followUp.content) { $0.string($1) }
+        }
+        for routes in [f.surveysByMessage, f.surveysByID, f.readsByMessage, f.readsByContent] {
+            w.sortedEntries(routes, key: { $0 }) { w, key, times in w.string(key); w.times(times) }
+        }
+        w.times(f.inbound)
+        w.count(h.readCount)
+        w.sortedEntries(h.maxProgress, key: { $0 }) { w, content, progress in w.string(content); w.double(progress) }
+        w.count(h.checkinCount)
+        w.sortedEntries(h.latestCheckins, key: { $0.rawValue }) { w, metric, c in
+            w.enumCase(metric); w.stamp(c.stamp)
+            for (_, value) in c.value.values.named { w.double(value) }
+        }
+        w.sortedEntries(h.checkinDays, key: { $0.rawValue }) { w, metric, days in
+            w.enumCase(metric); w.count(days.count)
+            var previous: Int64 = 0
+            for day in days { w.int(day - previous); previous = day }
+        }
+        w.count(h.surveyCount)
+        w.sortedEntries(h.latestSurveys, key: { $0 }) { w, survey, s in
+            w.string(survey); w.stamp(s.stamp); w.optional(s.value.score) { $0.double($1) }
+        }
+        w.optional(h.latestPHQ9q9) { $0.stamp($1.stamp); $0.optional($1.value) { $0.double($1) } }
+        w.sortedEntries(h.fills, key: { $0 }) { w, therapeuticClass, fills in
+            w.string(therapeuticClass); w.count(fills.count)
+            for fill in fills {
+                w.stamp(fill.stamp); w.string(fill.value.medication); w.count(fill.value.daysSupply)
+            }
+        }
+        w.sortedEntries(h.consentGiven, key: { $0.rawValue }) { w, scope, given in
+            w.enumCase(scope); w.stamp(given.stamp); w.bool(given.value)
+        }
+        w.sortedEntries(h.enrolmentChanges, key: { $0 }) { w, program, change in
+            w.string(program); w.stamp(change.stamp)
+            w.optional(change.value) { w, enrolment in
+                switch enrolment.plan {
+                case .journey: w.count(0)
+                case .checkin(let metric, let everyDays): w.count(1); w.enumCase(metric); w.count(everyDays)
+                }
+            }
+        }
+        w.sortedEntries(h.tagChanges, key: { $0 }) { w, tag, change in w.string(tag); w.stamp(change.stamp); w.bool(change.value) }
+        w.optional(h.lastEngagement) { $0.int($1.millisecondsSince1970) }
+    }
+
+    /// The state `encode(into:)` wrote.
+    /// - Throws: ``StateDecodingError`` on bytes it did not write (damage).
+    public init(decoding bytes: UnsafeRawBufferPointer) throws(StateDecodingError) {
+        var r = StateReader(bytes)
+        var h = PatientHistory()
+        lastPosition = try r.optional { (r) throws(StateDecodingError) in try r.varint() }
+        h.latest = try r.optional { (r) throws(StateDecodingError) in try r.stamp() }
+        h.sex = try r.optional { (r) throws(StateDecodingError) in Stamped(stamp: try r.stamp(), value: try r.enumCase(Sex.self)) }
+        h.birthYear = try r.optional { (r) throws(StateDecodingError) in Stamped(stamp: try r.stamp(), value: Int(try r.int())) }
+        h.conditions = try r.stringSet()
+        h.visitTimes = try r.times()
+        for _ in 0..<(try r.count()) { h.visitsByKind[try r.enumCase(VisitKind.self)] = try r.count(minimumBytes: 0) }
+        h.attended = try r.stringSet()
+        for _ in 0..<(try r.count()) {
+            let id = try r.string()
+            let stamp = try r.stamp()
+            let status = try r.enumCase(AppointmentStatus.self)
+            let scheduledFor = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.int()) }
+            h.appointments[id] = Stamped(stamp: stamp, value: Appointment(appointment: id, status: status, scheduledFor: scheduledFor))
+        }
+        h.outbound = try r.count(minimumBytes: 0); h.inbound = try r.count(minimumBytes: 0)
+        h.lastOutbound = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.int()) }
+        h.delivered = try r.stringSet()
+        var followUps: [FollowUpTracker.FollowUp] = []
+        for _ in 0..<(try r.count()) {
+            let stamp = try r.stamp(), message = try r.string()
+            let survey = try r.optional { (r) throws(StateDecodingError) in try r.string() }
+            let content = try r.optional { (r) throws(StateDecodingError) in try r.string() }
+            followUps.append(.init(stamp: stamp, message: message, survey: survey, content: content))
+        }
+        var routes: [[String: [EventTime]]] = []
+        for _ in 0..<4 {
+            var route: [String: [EventTime]] = [:]
+            for _ in 0..<(try r.count()) { route[try r.string()] = try r.times() }
+            routes.append(route)
+        }
+        h.followUps = FollowUpTracker(followUps: followUps, surveysByMessage: routes[0], surveysByID: routes[1],
+                                      readsByMessage: routes[2], readsByContent: routes[3], inbound: try r.times())
+        h.readCount = try r.count(minimumBytes: 0)
+        for _ in 0..<(try r.count()) { h.maxProgress[try r.string()] = try r.double() }
+        h.checkinCount = try r.count(minimumBytes: 0)
+        for _ in 0..<(try r.count()) {
+            let metric = try r.enumCase(Metric.self)
+            let stamp = try r.stamp()
+            let values: CheckinValues = switch metric {
+            case .bp: .bp(systolic: try r.double(), diastolic: try r.double())
+            case .glucose: .glucose(mmol: try r.double())
+            case .weight: .weight(kg: try r.double())
+            case .steps: .steps(count: try r.double())
+            case .heartrate: .heartrate(bpm: try r.double())
+            case .habit: .habit(done: try r.double())
+            }
+            h.latestCheckins[metric] = Stamped(stamp: stamp, value: LatestCheckin(time: EventTime(millisecondsSince1970: stamp.time), values: values))
+        }
+        for _ in 0..<(try r.count()) {
+            let metric = try r.enumCase(Metric.self)
+            var days: [Int64] = []
+            var previous: Int64 = 0
+            for _ in 0..<(try r.count()) { previous += try r.int(); days.append(previous) }
+            h.checkinDays[metric] = days
+        }
+        h.surveyCount = try r.count(minimumBytes: 0)
+        for _ in 0..<(try r.count()) {
+            let survey = try r.string(), stamp = try r.stamp()
+            let score = try r.optional { (r) throws(StateDecodingError) in try r.double() }
+            h.latestSurveys[survey] = Stamped(stamp: stamp, value: LatestSurvey(time: EventTime(millisecondsSince1970: stamp.time), score: score))
+        }
+        h.latestPHQ9q9 = try r.optional { (r) throws(StateDecodingError) in
+            Stamped(stamp: try r.stamp(), value: try r.optional { (r) throws(StateDecodingError) in try r.double() })
+        }
+        for _ in 0..<(try r.count()) {
+            let therapeuticClass = try r.string()
+            var fills: [Stamped<ProportionOfDaysCovered.Fill>] = []
+            for _ in 0..<(try r.count()) {
+                let stamp = try r.stamp(), medication = try r.string(), supply = try r.count(minimumBytes: 0)
+                fills.append(Stamped(stamp: stamp, value: .init(medication: medication, day: EventTime(millisecondsSince1970: stamp.time).day, daysSupply: supply)))
+            }
+            h.fills[therapeuticClass] = fills
+        }
+        for _ in 0..<(try r.count()) {
+            let scope = try r.enumCase(ConsentScope.self)
+            h.consentGiven[scope] = Stamped(stamp: try r.stamp(), value: try r.bool())
+        }
+        for _ in 0..<(try r.count()) {
+            let program = try r.string(), stamp = try r.stamp()
+            let enrolment = try r.optional { (r) throws(StateDecodingError) -> PatientHistory.Enrolment in
+                let plan: EnrollmentPlan
+                switch try r.varint() {
+                case 0: plan = .journey
+                case 1: plan = .checkin(metric: try r.enumCase(Metric.self), everyDays: try r.count(minimumBytes: 0))
+                default: throw r.fail("no enrolment plan of that kind")
+                }
+                return PatientHistory.Enrolment(day: EventTime(millisecondsSince1970: stamp.time).day, plan: plan)
+            }
+            h.enrolmentChanges[program] = Stamped(stamp: stamp, value: enrolment)
+        }
+        for _ in 0..<(try r.count()) {
+            let tag = try r.string()
+            h.tagChanges[tag] = Stamped(stamp: try r.stamp(), value: try r.bool())
+        }
+        h.lastEngagement = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.int()) }
+        guard r.isAtEnd else { throw r.fail("bytes after the state") }
+        history = h
+    }
+}
+
+extension StateWriter {
+    mutating func stamp(_ s: Stamp) { int(s.time); varint(s.position) }
+
+    mutating func strings(_ set: Set<String>) {
+        count(set.count)
+        for s in CodePointOrder.sorted(set) { string(s) }
+    }
+
+    /// Sorted times as deltas.
+    mutating func times(_ times: [EventTime]) {
+        count(times.count)
+        var previous: Int64 = 0
+        for t in times { int(t.millisecondsSince1970 - previous); previous = t.millisecondsSince1970 }
+    }
+
+    mutating func sortedEntries<K, V>(_ dictionary: [K: V], key: (K) -> String, _ write: (inout StateWriter, K, V) -> Void) {
+        count(dictionary.count)
+        for k in dictionary.keys.sorted(by: { CodePointOrder.precedes(key($0), key($1)) }) { write(&self, k, dictionary[k]!) }
+    }
+}
+
+extension StateReader {
+    mutating func stamp() throws(StateDecodingError) -> Stamp { Stamp(time: try int(), position: try varint()) }
+
+    mutating func stringSet() throws(StateDecodingError) -> Set<String> {
+        var set: Set<String> = []
+        for _ in 0..<(try count()) { set.insert(try string()) }
+        return set
+    }
+
+    mutating func times() throws(StateDecodingError) -> [EventTime] {
+        var times: [EventTime] = []
+        var previous: Int64 = 0
+        for _ in 0..<(try count()) {
+            previous &+= try int()
+            times.append(EventTime(millisecondsSince1970: previous))
+        }
+        return times
+    }
+}

@@ -1,0 +1,152 @@
+import LedgerEvents
+
+/// A read model folded from a ledger's events, which the ledger keeps up to
+/// date and checkpoints: implement it for a service's own views.
+///
+/// The ledger feeds a projection every visible event in log order (events
+/// hidden by a later `erase` never reach it) and calls ``erase(patient:)``
+/// at each `erase` record; it persists ``checkpoint()`` with the log position
+/// it reflects, and on the next open decodes it with ``init(checkpoint:)``
+/// and feeds only the events stored since. So a projection must be a pure
+/// function of the events it was given: no clock, no randomness, no I/O.
+///
+/// Log order is not time order: events can arrive late with earlier times.
+/// A projection that needs time order keeps the (time, position) of what it
+/// stores, as ``PatientProjections`` does.
+///
+/// ```swift
+/// /// Outbound messages per channel.
+/// struct MessagesPerChannel: Projection {
+///     static let name = "messages-per-channel"
+///     static let version: UInt32 = 1
+///     var counts: [String: [Channel: Int]] = [:]     // per patient, so erase can forget
+///     init() {}
+///     mutating func apply(_ record: PatientEventRecord) {
+///         if case .message(let m) = record.event.body, m.direction == .outbound {
+///             counts[record.event.patient, default: [:]][m.channel, default: 0] += 1
+///         }
+///     }
+///     mutating func erase(patient: String) { counts[patient] = nil }
+///     func checkpoint() -> [UInt8] { ... }
+///     init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError) { ... }
+/// }
+/// let view = try ledger.projection(MessagesPerChannel.self)   // checkpoint + catch-up
+/// ```
+public protocol Projection: Sendable {
+    /// Names the projection and its checkpoint file: 1-64 characters among
+    /// `a-z`, `0-9` and `-`. Unique among a ledger's projections.
+    static var name: String { get }
+    /// The version of ``checkpoint()``'s bytes (and of the fold's rules):
+    /// bump it when either changes, and checkpoints of other versions are
+    /// rebuilt from the log instead of decoded.
+    static var version: UInt32 { get }
+    /// The projection of an empty ledger.
+    init()
+    /// Folds the next visible event (never an `erase` record), in log order.
+    mutating func apply(_ record: PatientEventRecord)
+    /// Forgets everything derived from `patient`'s events: an `erase`
+    /// record was stored. Later events of the patient start a new history.
+    mutating func erase(patient: String)
+    /// The projection's state as bytes, for a checkpoint.
+    func checkpoint() -> [UInt8]
+    /// The state ``checkpoint()`` wrote. The ledger checks the bytes'
+    /// checksum before; throw on anything else that is wrong.
+    init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError)
+}
+
+/// The built-in projection: a ``PatientState`` per patient, from which each
+/// patient's profile, tags and adherence and the cohort metrics follow at
+/// any as-of time at or after the patient's latest event.
+///
+/// ```swift
+/// let all = try ledger.projection(PatientProjections.self)
+/// all.projection(of: "P001", asOf: asOf)        // nil when asOf is before P001's latest event
+/// all.cohortMetrics(asOf: asOf)                  // nil when asOf is before some patient's latest event
+/// ```
+///
+/// Erased patients leave it entirely (metrics.md: an erased patient is in
+/// no projection and no count). Its checkpoint holds the patients sorted by
+/// id, each with its state's bytes.
+public struct PatientProjections: Projection {
+    public static let name = "patients"
+    /// 1: the first format of ``PatientState/encode(into:)``.
+    public static let version: UInt32 = 1
+
+    /// Every patient with a visible event.
+    public private(set) var states: [String: PatientState] = [:]
+
+    /// Events after this time are left out (a projection as of a fixed
+    /// time, for a replay at an earlier T); nil: none are.
+    public let cutoff: EventTime?
+
+    public init() { cutoff = nil }
+
+    /// A projection that leaves out events after `cutoff`: it answers only
+    /// as of `cutoff` (and is not checkpointed).
+    public init(cutoff: EventTime) { self.cutoff = cutoff }
+
+    public mutating func apply(_ record: PatientEventRecord) {
+        if let cutoff, record.event.time > cutoff { return }
+        states[record.event.patient, default: PatientState()].apply(record)
+    }
+
+    public mutating func erase(patient: String) { states[patient] = nil }
+
+    /// Patients with a visible event (at any time).
+    public var patientCount: Int { states.count }
+
+    /// The latest event time over all patients; nil when there is none.
+    public var latestTime: EventTime? { states.values.lazy.compactMap(\.latestTime).max() }
+
+    /// `patient`'s projection as of `asOf`: nil when the patient has no
+    /// state or events after `asOf` (fold their stream up to `asOf` then).
+    public func projection(of patient: String, asOf: EventTime) -> PatientProjection? {
+        states[patient]?.projection(patient: patient, asOf: asOf)
+    }
+
+    /// The cohort metrics as of `asOf`, or nil when some patient has an
+    /// event after it (replay with a ``cutoff`` then).
+    public func cohortMetrics(asOf: EventTime) -> CohortMetrics? {
+        var metrics = CohortMetrics(asOf: asOf)
+        for (patient, state) in states {
+            guard let projection = state.projection(patient: patient, asOf: asOf) else { return nil }
+            metrics.add(projection)
+        }
+        return metrics
+    }
+
+    /// A varint count, then per patient by code point: the id, the state's
+    /// byte length (varint) and its bytes.
+    public func checkpoint() -> [UInt8] {
+        var w = StateWriter()
+        w.count(states.count)
+        var state: [UInt8] = []
+        for patient in CodePointOrder.sorted(states.keys) {
+            state.removeAll(keepingCapacity: true)
+            states[patient]!.encode(into: &state)
+            w.string(patient)
+            w.count(state.count)
+            w.bytes += state
+        }
+        return w.bytes
+    }
+
+    public init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError) {
+        cutoff = nil
+        var r = StateReader(bytes)
+        let n = try r.count(minimumBytes: 2)
+        states.reserveCapacity(n)
+        for _ in 0..<n {
+            let patient = try r.string()
+            let length = try r.count()
+            let start = r.offset
+            r.offset += length
+            do throws(StateDecodingError) {
+                states[patient] = try PatientState(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<r.offset]))
+            } catch {
+                throw StateDecodingError(offset: start + error.offset, reason: "patient \(patient): \(error.reason)")
+            }
+        }
+        guard r.isAtEnd else { throw r.fail("bytes after the last patient") }
+    }
+}

@@ -1,0 +1,142 @@
+/// Bytes of projection state: LEB128 varints (zigzag for signed values),
+/// strings as a varint length and UTF-8, doubles as their IEEE-754 bits
+/// little-endian. The encoding of ``PatientState``'s checkpoints.
+struct StateWriter {
+    var bytes: [UInt8] = []
+
+    mutating func varint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func int(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
+    mutating func count(_ value: Int) { varint(UInt64(value)) }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func double(_ value: Double) {
+        var bits = value.bitPattern
+        for _ in 0..<8 {
+            bytes.append(UInt8(truncatingIfNeeded: bits))
+            bits >>= 8
+        }
+    }
+
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            count(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func time(_ value: EventTimeBits) { int(value) }
+
+    /// A presence byte, then the value when present.
+    mutating func optional<T>(_ value: T?, _ write: (inout StateWriter, T) -> Void) {
+        bool(value != nil)
+        if let value { write(&self, value) }
+    }
+
+    /// The index of `value` in its type's `allCases`.
+    mutating func enumCase<E: CaseIterable & Equatable>(_ value: E) {
+        count(E.allCases.firstIndex(of: value).map { E.allCases.distance(from: E.allCases.startIndex, to: $0) } ?? 0)
+    }
+}
+
+/// Milliseconds since 1970, as stored.
+typealias EventTimeBits = Int64
+
+/// Why state bytes did not decode: the offset and what was wrong.
+public struct StateDecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Byte offset in the state's bytes.
+    public var offset: Int
+    /// What was wrong there.
+    public var reason: String
+    public init(offset: Int, reason: String) { self.offset = offset; self.reason = reason }
+    public var description: String { "\(reason) at byte \(offset)" }
+}
+
+/// Reads what ``StateWriter`` wrote; every read is bounds-checked and throws
+/// on malformed bytes, never traps.
+struct StateReader {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    func fail(_ reason: String) -> StateDecodingError { StateDecodingError(offset: offset, reason: reason) }
+
+    mutating func byte() throws(StateDecodingError) -> UInt8 {
+        guard offset < bytes.count else { throw fail("state ends early") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func varint() throws(StateDecodingError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            if shift == 63 && b > 1 { throw fail("varint overflows 64 bits") }
+            result |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func int() throws(StateDecodingError) -> Int64 {
+        let v = try varint()
+        return Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1)
+    }
+
+    /// A count of items still to come, each at least `minimumBytes` long:
+    /// bounded by the bytes left, so damage cannot make a huge allocation.
+    mutating func count(minimumBytes: Int = 1) throws(StateDecodingError) -> Int {
+        let v = try varint()
+        guard v <= UInt64((bytes.count - offset) / max(minimumBytes, 1)) else { throw fail("count \(v) exceeds the bytes left") }
+        return Int(v)
+    }
+
+    mutating func bool() throws(StateDecodingError) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default: offset -= 1; throw fail("not a boolean")
+        }
+    }
+
+    mutating func double() throws(StateDecodingError) -> Double {
+        guard bytes.count - offset >= 8 else { throw fail("state ends early") }
+        var bits: UInt64 = 0
+        for i in 0..<8 { bits |= UInt64(bytes[offset + i]) << (8 * UInt64(i)) }
+        offset += 8
+        return Double(bitPattern: bits)
+    }
+
+    mutating func string() throws(StateDecodingError) -> String {
+        let n = try count()
+        let start = offset
+        offset += n
+        guard let s = String(validating: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]).bindMemory(to: UInt8.self), as: UTF8.self) else {
+            offset = start
+            throw fail("string is not UTF-8")
+        }
+        return s
+    }
+
+    mutating func optional<T>(_ read: (inout StateReader) throws(StateDecodingError) -> T) throws(StateDecodingError) -> T? {
+        try bool() ? try read(&self) : nil
+    }
+
+    mutating func enumCase<E: CaseIterable>(_ type: E.Type) throws(StateDecodingError) -> E {
+        let i = try varint()
+        guard i < UInt64(E.allCases.count) else { throw fail("no \(E.self) case \(i)") }
+        return E.allCases[E.allCases.index(E.allCases.startIndex, offsetBy: Int(i))]
+    }
+}

@@ -97,9 +97,11 @@ struct StateReader {
 
     /// A count of items still to come, each at least `minimumBytes` long:
     /// bounded by the bytes left, so damage cannot make a huge allocation.
+    /// With `minimumBytes` 0 it is a plain number (bounded by `Int32.max`).
     mutating func count(minimumBytes: Int = 1) throws(StateDecodingError) -> Int {
         let v = try varint()
-        guard v <= UInt64((bytes.count - offset) / max(minimumBytes, 1)) else { throw fail("count \(v) exceeds the bytes left") }
+        let bound = minimumBytes == 0 ? UInt64(Int32.max) : UInt64((bytes.count - offset) / minimumBytes)
+        guard v <= bound else { throw fail("count \(v) exceeds the bytes left") }
         return Int(v)
     }
 

@@ -81,6 +81,26 @@ extension SegmentLog {
         return try append(batch).lowerBound
     }
 
+    /// Makes every record appended before the call visible to readers:
+    /// writes the buffered records to the segment file, without syncing.
+    /// Group commit and `noSync` do this within their interval by
+    /// themselves; call it to read one's own appends at once. Nothing
+    /// happens when nothing is buffered.
+    ///
+    /// - Throws: `.io` when the write fails (the writer then fails every
+    ///   later call until reopened), `.closed`, `.readOnly`.
+    public func commit() throws(StorageError) {
+        try withWriter { (w: inout WriterState) throws(StorageError) in
+            try checkWritable(w)
+            do throws(StorageError) {
+                try commitLocked(&w)
+            } catch {
+                w.failure = error
+                throw error
+            }
+        }
+    }
+
     /// Commits and syncs everything appended before the call, whatever the
     /// durability mode, and checkpoints the active segment's index.
     ///

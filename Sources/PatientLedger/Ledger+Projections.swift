@@ -80,6 +80,7 @@ extension Ledger {
                     (value, position, checkpointPosition) = (P(), 0, nil)
                 }
             }
+            try makeAppendsVisible()
             let end = state.withLock { $0.index.coveredPosition }
             try fold(from: position, to: end) { record in
                 if let record { value.apply(record) }
@@ -105,6 +106,7 @@ extension Ledger {
                                        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> (projection: P, position: UInt64) {
         try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) -> (projection: P, position: UInt64) in
             var value = P()
+            try makeAppendsVisible()
             let end = state.withLock { $0.index.coveredPosition }
             try fold(from: 0, to: end, progress: progress) { record in
                 if let record { value.apply(record) }
@@ -122,6 +124,9 @@ extension Ledger {
     func fold(from start: UInt64, to end: UInt64, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
               apply: (PatientEventRecord?) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
+        guard end <= log.endPosition else {
+            throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
+        }
         let cursor = events(from: start)
         while let stored = try cursor.next(), stored.position < end {
             if stored.position % 65_536 == 0 { progress?(stored.position, end) }
@@ -159,7 +164,8 @@ extension Ledger {
             bytes = try file.read(fromAbsoluteOffset: 0, count: Int(try file.size()))
         } catch {
             if error.kind == .notFound {
-                return .failure(CheckpointProblem(reason: endPosition == 0 ? nil : "no checkpoint"))
+                let empty = state.withLock { $0.index.coveredPosition } == 0
+                return .failure(CheckpointProblem(reason: empty ? nil : "no checkpoint"))
             }
             return .failure(CheckpointProblem(reason: "checkpoint \(path) unreadable: \(LedgerError(error).message)"))
         }
@@ -294,6 +300,7 @@ extension Ledger {
             // Every event for the checkpoint, those up to T for the metrics.
             let (all, end) = try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) in
                 var all = PatientProjections(), cut = PatientProjections(cutoff: asOf)
+                try makeAppendsVisible()
                 let end = state.withLock { $0.index.coveredPosition }
                 try fold(from: 0, to: end, progress: progress) { record in
                     guard let record else { return }

@@ -1,0 +1,357 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import Testing
+import LedgerTestSupport
+import LedgerEvents
+import LedgerProjections
+import LedgerSimulation
+import LedgerStorage
+@testable import PatientLedger
+
+/// A generated cohort as records in log order (positions as an import
+/// would give them, duplicates dropped), with an `erase` of a few patients
+/// inserted midway (their later events start a new history).
+func generatedRecords(patients: Int, days: Int, seed: UInt64) -> [PatientEventRecord] {
+    var events: [PatientEvent] = []
+    var ids: Set<String> = []
+    CohortGenerator(patients: patients, days: days, seed: seed).generate { event in
+        if let id = event.id, !ids.insert(id).inserted { return }
+        events.append(event.normalized())
+    }
+    for (k, share) in [3, 5, 7].enumerated() {
+        let at = events.count * share / 10
+        let erase = PatientEvent(patient: events[at / 2 + k].patient, time: events[at].time, body: .erase)
+        events.insert(erase, at: at)
+    }
+    return events.enumerated().map { PatientEventRecord(position: UInt64($0.offset), event: $0.element) }
+}
+
+/// Folds records as the ledger does: erase records make the projection
+/// forget their patient, and events an erase hides are skipped.
+func fold<P: Projection>(_ p: inout P, _ records: ArraySlice<PatientEventRecord>, lastErase: [String: UInt64]) {
+    for record in records {
+        if case .erase = record.event.body {
+            p.erase(patient: record.event.patient)
+        } else if lastErase[record.event.patient].map({ record.position < $0 }) ?? false {
+            continue
+        } else {
+            p.apply(record)
+        }
+    }
+}
+
+func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
+    var last: [String: UInt64] = [:]
+    for record in records { if case .erase = record.event.body { last[record.event.patient] = record.position } }
+    return last
+}
+
+/// Laws of the per-patient state: order does not matter, bytes round-trip,
+/// and a checkpoint taken anywhere then caught up equals a full rebuild.
+@Suite struct PatientStateLawTests {
+    static let records = generatedRecords(patients: 250, days: 365, seed: 21)
+
+    @Test func theGeneratedCohortHasLateArrivalsAndErasures() {
+        var latest: [String: EventTime] = [:], late = 0
+        for r in Self.records {
+            if let l = latest[r.event.patient], r.event.time < l { late += 1 }
+            latest[r.event.patient] = max(latest[r.event.patient] ?? r.event.time, r.event.time)
+        }
+        #expect(late > 50, "events that arrive after a later event of the same patient")
+        #expect(!lastErasePositions(Self.records).isEmpty)
+    }
+
+    @Test func foldingInAnyOrderGivesTheSameState() {
+        var byPatient: [String: [PatientEventRecord]] = [:]
+        for r in Self.records where r.event.body != .erase { byPatient[r.event.patient, default: []].append(r) }
+        var generator = SplitMix64(seed: 3)
+        for (patient, records) in byPatient.prefix(120) {
+            var inLogOrder = PatientState(), inTimeOrder = PatientState(), shuffled = PatientState()
+            for r in records { inLogOrder.apply(r) }
+            for r in records.sorted(by: { $0.precedes($1) }) { inTimeOrder.apply(r) }
+            for r in records.shuffled(using: &generator) { shuffled.apply(r) }
+            #expect(inLogOrder == inTimeOrder, "\(patient)")
+            #expect(shuffled == inTimeOrder, "\(patient)")
+        }
+    }
+
+    @Test func aStateAnswersEveryTimeAtOrAfterItsLatestEventAsAFreshFoldDoes() throws {
+        var byPatient: [String: [PatientEventRecord]] = [:]
+        for r in Self.records where r.event.body != .erase { byPatient[r.event.patient, default: []].append(r) }
+        for (patient, records) in byPatient.prefix(150) {
+            var state = PatientState()
+            for r in records { state.apply(r) }
+            let latest = try #require(state.latestTime)
+            for days in [0, 1, 29, 30, 31, 90, 91, 400] as [Int64] {
+                let t = EventTime(millisecondsSince1970: latest.millisecondsSince1970 + days * 86_400_000)
+                #expect(state.projection(patient: patient, asOf: t) == PatientProjection(patient: patient, events: records, asOf: t))
+            }
+            let earlier = EventTime(millisecondsSince1970: latest.millisecondsSince1970 - 1)
+            #expect(state.projection(patient: patient, asOf: earlier) == nil, "an earlier T is folded again, not guessed")
+        }
+    }
+
+    @Test func stateBytesRoundTripAndDamageNeverTraps() throws {
+        var all = PatientProjections()
+        fold(&all, Self.records[...], lastErase: lastErasePositions(Self.records))
+        var generator = SplitMix64(seed: 9)
+        var damagedRejected = 0
+        for (patient, state) in all.states.prefix(200) {
+            var bytes: [UInt8] = []
+            state.encode(into: &bytes)
+            let decoded = try bytes.withUnsafeBytes { raw throws(StateDecodingError) in try PatientState(decoding: raw) }
+            #expect(decoded == state, "\(patient)")
+            var again: [UInt8] = []
+            decoded.encode(into: &again)
+            #expect(again == bytes, "deterministic bytes")
+            // Truncations and bit flips: an error or some state, never a trap.
+            for _ in 0..<20 {
+                var damaged = bytes
+                if generator.next() % 2 == 0 {
+                    damaged.removeLast(Int(generator.next() % UInt64(bytes.count)) + 1)
+                } else {
+                    let i = Int(generator.next() % UInt64(bytes.count))
+                    damaged[i] ^= UInt8(1 << (generator.next() % 8))
+                }
+                if (try? damaged.withUnsafeBytes { raw throws(StateDecodingError) in try PatientState(decoding: raw) }) == nil {
+                    damagedRejected += 1
+                }
+            }
+        }
+        #expect(damagedRejected > 0)
+        let bytes = all.checkpoint()
+        let decoded = try bytes.withUnsafeBytes { raw throws(StateDecodingError) in try PatientProjections(checkpoint: raw) }
+        #expect(decoded.states == all.states)
+    }
+
+    /// The law of issue 4: for many k, the projection of records 0..<k,
+    /// through its checkpoint bytes, then caught up with k..<n, equals the
+    /// projection of 0..<n.
+    @Test func checkpointAtAnyPositionThenCatchUpEqualsAFullRebuild() throws {
+        let records = Self.records
+        let lastErase = lastErasePositions(records)
+        var full = PatientProjections()
+        fold(&full, records[...], lastErase: lastErase)
+        var generator = SplitMix64(seed: 17)
+        var ks: [Int] = [0, 1, records.count - 1, records.count]
+        for _ in 0..<40 { ks.append(Int(generator.next() % UInt64(records.count))) }
+        for (p, r) in records.enumerated() where r.event.body == .erase { ks += [p, p + 1] }
+        for k in ks {
+            var head = PatientProjections()
+            fold(&head, records[..<k], lastErase: lastErase)
+            let bytes = head.checkpoint()
+            var resumed = try bytes.withUnsafeBytes { raw throws(StateDecodingError) in try PatientProjections(checkpoint: raw) }
+            fold(&resumed, records[k...], lastErase: lastErase)
+            #expect(resumed.states == full.states, "k = \(k)")
+        }
+        let asOf = try #require(full.latestTime)
+        #expect(full.cohortMetrics(asOf: asOf) != nil)
+    }
+}
+
+/// Checkpoint files in a real ledger: written, loaded, caught up, and
+/// rebuilt (with a diagnostic) whenever they cannot be trusted.
+@Suite struct CheckpointFileTests {
+    final class Messages: Sendable {
+        let lines = Mutex<[String]>([])
+        var all: [String] { lines.withLock { $0 } }
+    }
+
+    func options(_ messages: Messages, readOnly: Bool = false, durability: Durability = .groupCommit()) -> LedgerOptions {
+        var options = LedgerOptions(durability: durability, readOnly: readOnly)
+        options.writesCheckpoints = true
+        options.checkpointInterval = 1
+        options.diagnostics = { line in messages.lines.withLock { $0.append(line) } }
+        return options
+    }
+
+    static let events: [PatientEvent] = generatedRecords(patients: 120, days: 200, seed: 4).map(\.event)
+
+    func rebuilt(_ ledger: Ledger) throws -> [String: PatientState] {
+        var fresh = PatientProjections()
+        try ledger.fold(from: 0, to: ledger.endPosition) { if let r = $0 { fresh.apply(r) } } erase: { fresh.erase(patient: $0) }
+        return fresh.states
+    }
+
+    @Test func aCheckpointIsWrittenLoadedAndCaughtUpAcrossOpens() throws {
+        let dir = TemporaryDirectory()
+        let messages = Messages()
+        let half = Self.events.count / 2
+        var ledger = try Ledger.open(at: dir.path, options: options(messages))
+        try ledger.append(Array(Self.events[..<half]))
+        let first = try ledger.projection(PatientProjections.self)
+        #expect(messages.all == ["projection patients: no checkpoint; rebuilt from the log"])
+        #expect(fileSize(dir.appending("projections/patients.ckpt")) > 64)
+        #expect(first.states == (try rebuilt(ledger)))
+        try ledger.close()
+
+        ledger = try Ledger.open(at: dir.path, options: options(messages))
+        try ledger.append(Array(Self.events[half...]))
+        let caughtUp = try ledger.projection(PatientProjections.self)
+        #expect(messages.all.count == 1, "the checkpoint was used: \(messages.all)")
+        #expect(caughtUp.states == (try rebuilt(ledger)))
+        // Served from the cache, caught up again after another append.
+        try ledger.append(Events.visit("P-new", day: 400))
+        #expect(try ledger.projection(PatientProjections.self).states["P-new"] != nil)
+        try ledger.close()
+
+        // A read-only handle without checkpoint writing loads it too.
+        let reader = try Ledger.open(at: dir.path, options: options(messages, readOnly: true))
+        #expect(try reader.projection(PatientProjections.self).states == (try rebuilt(reader)))
+        #expect(messages.all.count == 1)
+    }
+
+    @Test(arguments: ["flip", "truncate", "empty", "version", "foreign"])
+    func anUntrustworthyCheckpointIsRebuiltWithADiagnostic(damage: String) throws {
+        let dir = TemporaryDirectory()
+        let messages = Messages()
+        var ledger = try Ledger.open(at: dir.path, options: options(messages))
+        try ledger.append(Self.events)
+        let good = try ledger.projection(PatientProjections.self).states
+        try ledger.close()
+        let path = dir.appending("projections/patients.ckpt")
+        var bytes = readFile(path)
+        switch damage {
+        case "flip": bytes[bytes.count / 2] ^= 0x10
+        case "truncate": bytes.removeLast(bytes.count / 3)
+        case "empty": bytes = []
+        case "version":
+            // A checkpoint of the same name written by another version of the projection.
+            bytes = ProjectionCheckpoint.encode(name: "patients", version: 99, state: [], coveredPosition: 0, anchor: nil,
+                                                logID: try SegmentLog.open(at: dir.appending("log"), options: .readOnly).logID)
+        default:
+            bytes = ProjectionCheckpoint.encode(name: "patients", version: PatientProjections.version, state: [0],
+                                                coveredPosition: 0, anchor: nil, logID: [UInt8](repeating: 7, count: 16))
+        }
+        writeFile(path, bytes)
+        messages.lines.withLock { $0.removeAll() }
+        ledger = try Ledger.open(at: dir.path, options: options(messages))
+        #expect(try ledger.projection(PatientProjections.self).states == good)
+        #expect(messages.all.count == 1 && messages.all[0].hasSuffix("; rebuilt from the log"), "\(messages.all)")
+        #expect(messages.all.first?.contains(damage == "version" ? "version 99" : damage == "foreign" ? "another log" : "checkpoint") ?? false, "\(messages.all)")
+        // And the rebuilt checkpoint is good again.
+        try ledger.close()
+        messages.lines.withLock { $0.removeAll() }
+        ledger = try Ledger.open(at: dir.path, options: options(messages))
+        #expect(try ledger.projection(PatientProjections.self).states == good)
+        #expect(messages.all.isEmpty)
+        try ledger.close()
+    }
+
+    /// A checkpoint written by a reader while the writer's last batch was
+    /// not yet durable; a crash then cuts that batch. The checkpoint now
+    /// reaches past the log, and once new appends refill the positions, its
+    /// anchor no longer matches: both times it is rebuilt, never served.
+    @Test func aCheckpointOfRecordsACrashCutIsNeverServed() throws {
+        let dir = TemporaryDirectory()
+        let messages = Messages()
+        var writerOptions = options(messages, durability: .groupCommit(interval: .seconds(3600), maxBytes: 1 << 30))
+        writerOptions.writesCheckpoints = false
+        writerOptions.snapshotInterval = .max
+        let writer = try Ledger.open(at: dir.path, options: writerOptions)
+        try writer.append(Array(Self.events[0..<100]))
+        try writer.flush()
+        let segment = dir.appending("log/00000000000000000000.seg")
+        let durableSize = fileSize(segment)
+        try writer.append(Array(Self.events[100..<150]))
+        try writer.log.commit()
+        #expect(fileSize(segment) > durableSize, "the batch is written, not synced")
+        #expect(writer.log.durablePosition == 100)
+        let reader = try Ledger.open(at: dir.path, options: options(messages, readOnly: true))
+        #expect(try reader.projection(PatientProjections.self).patientCount > 0)
+        #expect(messages.all.count == 1)
+
+        // What a power cut leaves: the directory as it is, less the unsynced batch.
+        let crashed = TemporaryDirectory()
+        for sub in ["log", "index", "projections"] { copyDirectory(dir.appending(sub), to: crashed.appending(sub)) }
+        truncateFile(crashed.appending("log/00000000000000000000.seg"), to: durableSize)
+        messages.lines.withLock { $0.removeAll() }
+        var recovered = try Ledger.open(at: crashed.path, options: options(messages))
+        #expect(recovered.endPosition == 100)
+        #expect(try recovered.projection(PatientProjections.self).states == (try rebuilt(recovered)))
+        #expect(messages.all.first?.contains("reflects 150 records, the log holds 100") ?? false, "\(messages.all)")
+        try recovered.close()
+
+        // Again, but other events refill positions 100..<150 before the next query.
+        copyDirectory(dir.appending("projections"), to: crashed.appending("projections"))
+        messages.lines.withLock { $0.removeAll() }
+        recovered = try Ledger.open(at: crashed.path, options: options(messages))
+        try recovered.append((0..<50).map { Events.visit("P-after-\($0)", day: 300) })
+        let states = try recovered.projection(PatientProjections.self).states
+        #expect(recovered.endPosition == 150)
+        #expect(states == (try rebuilt(recovered)))
+        #expect(states["P-after-0"] != nil)
+        #expect(messages.all.first?.contains("does not match record 149") ?? false, "\(messages.all)")
+        try recovered.close()
+        try writer.close()
+    }
+
+    @Test func erasedPatientsLeaveTheProjectionAndItsCheckpoint() throws {
+        let dir = TemporaryDirectory()
+        let messages = Messages()
+        var ledger = try Ledger.open(at: dir.path, options: options(messages))
+        try ledger.append([Events.visit("P1", day: 1), Events.visit("P2", day: 2)])
+        #expect(try ledger.projection(PatientProjections.self).patientCount == 2)
+        try ledger.append(Events.erase("P1", day: 3))
+        #expect(try ledger.projection(PatientProjections.self).states.keys.sorted() == ["P2"])
+        try ledger.close()
+        ledger = try Ledger.open(at: dir.path, options: options(messages))
+        #expect(try ledger.projection(PatientProjections.self).states.keys.sorted() == ["P2"])
+        #expect(try ledger.replay().erasedPatients == 1)
+        #expect(throws: LedgerError.self) { try ledger.projection(of: "P1") }
+        try ledger.close()
+    }
+
+    /// A service's own read model, checkpointed and caught up by the ledger.
+    struct OutboundPerChannel: Projection {
+        static let name = "outbound-per-channel"
+        nonisolated(unsafe) static var version: UInt32 = 1
+        var counts: [String: [String: Int]] = [:]
+        init() {}
+        mutating func apply(_ record: PatientEventRecord) {
+            if case .message(let m) = record.event.body, m.direction == .outbound {
+                counts[record.event.patient, default: [:]][m.channel.rawValue, default: 0] += 1
+            }
+        }
+        mutating func erase(patient: String) { counts[patient] = nil }
+        func checkpoint() -> [UInt8] {
+            var text = ""
+            for (patient, channels) in counts.sorted(by: { $0.key < $1.key }) {
+                for (channel, n) in channels.sorted(by: { $0.key < $1.key }) { text += "\(patient) \(channel) \(n)\n" }
+            }
+            return Array(text.utf8)
+        }
+        init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError) {
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 3, let n = Int(parts[2]) else { throw StateDecodingError(offset: 0, reason: "bad line") }
+                counts[String(parts[0]), default: [:]][String(parts[1])] = n
+            }
+        }
+    }
+
+    @Test func aServicesOwnProjectionIsCheckpointedAndRebuiltOnANewVersion() throws {
+        let dir = TemporaryDirectory()
+        let messages = Messages()
+        var ledger = try Ledger.open(at: dir.path, options: options(messages))
+        try ledger.append(Array(Self.events.prefix(500)))
+        let first = try ledger.projection(OutboundPerChannel.self)
+        #expect(!first.counts.isEmpty)
+        try ledger.close()
+        messages.lines.withLock { $0.removeAll() }
+        ledger = try Ledger.open(at: dir.path, options: options(messages))
+        try ledger.append(Array(Self.events.dropFirst(500)))
+        let loaded = try ledger.projection(OutboundPerChannel.self)
+        #expect(messages.all.isEmpty)
+        #expect(loaded.counts == (try ledger.rebuild(OutboundPerChannel.self).projection.counts))
+        try ledger.close()
+        OutboundPerChannel.version = 2
+        defer { OutboundPerChannel.version = 1 }
+        ledger = try Ledger.open(at: dir.path, options: options(messages))
+        _ = try ledger.projection(OutboundPerChannel.self)
+        #expect(messages.all.first?.contains("version 1, this projection is version 2") ?? false, "\(messages.all)")
+        try ledger.close()
+    }
+}

@@ -52,6 +52,13 @@ public protocol Projection: Sendable {
     /// The state ``checkpoint()`` wrote. The ledger checks the bytes'
     /// checksum before; throw on anything else that is wrong.
     init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError)
+    /// Shrinks the memory the projection holds between queries (the ledger
+    /// calls it after each catch-up). Default: nothing.
+    mutating func compact()
+}
+
+extension Projection {
+    public mutating func compact() {}
 }
 
 /// The built-in projection: a ``PatientState`` per patient, from which each
@@ -64,6 +71,12 @@ public protocol Projection: Sendable {
 /// all.cohortMetrics(asOf: asOf)                  // nil when asOf is before some patient's latest event
 /// ```
 ///
+/// **Memory.** A state being folded is held decoded; ``compact()`` (which
+/// the ledger calls after each catch-up) turns every state into its
+/// encoded bytes, a few hundred bytes per patient, decoded again on
+/// access. So a ledger serving queries holds its patients compactly and a
+/// catch-up decodes only the patients it touches.
+///
 /// Erased patients leave it entirely (metrics.md: an erased patient is in
 /// no projection and no count). Its checkpoint holds the patients sorted by
 /// id, each with its state's bytes.
@@ -72,8 +85,10 @@ public struct PatientProjections: Projection {
     /// 1: the first format of ``PatientState/encode(into:)``.
     public static let version: UInt32 = 1
 
-    /// Every patient with a visible event.
-    public private(set) var states: [String: PatientState] = [:]
+    /// States being folded.
+    private var live: [String: PatientState] = [:]
+    /// States at rest: their encoded bytes.
+    private var encoded: [String: [UInt8]] = [:]
 
     /// Events after this time are left out (a projection as of a fixed
     /// time, for a replay at an earlier T); nil: none are.
@@ -87,13 +102,61 @@ public struct PatientProjections: Projection {
 
     public mutating func apply(_ record: PatientEventRecord) {
         if let cutoff, record.event.time > cutoff { return }
-        states[record.event.patient, default: PatientState()].apply(record)
+        let patient = record.event.patient
+        if !encoded.isEmpty, let bytes = encoded.removeValue(forKey: patient) {
+            live[patient] = Self.decode(bytes)
+        }
+        live[patient, default: PatientState()].apply(record)
     }
 
-    public mutating func erase(patient: String) { states[patient] = nil }
+    public mutating func erase(patient: String) {
+        live[patient] = nil
+        encoded[patient] = nil
+    }
+
+    /// Encodes every state being folded.
+    public mutating func compact() {
+        guard !live.isEmpty else { return }
+        encoded.reserveCapacity(encoded.count + live.count)
+        for (patient, state) in live {
+            var bytes: [UInt8] = []
+            state.encode(into: &bytes)
+            encoded[patient] = bytes
+        }
+        live = [:]
+    }
 
     /// Patients with a visible event (at any time).
-    public var patientCount: Int { states.count }
+    public var patientCount: Int { live.count + encoded.count }
+
+    /// Every patient with a visible event, in no order.
+    public var patients: [String] { Array(live.keys) + Array(encoded.keys) }
+
+    /// `patient`'s state; nil when they have no visible event.
+    public func state(of patient: String) -> PatientState? {
+        if let state = live[patient] { return state }
+        return encoded[patient].map(Self.decode)
+    }
+
+    /// Every state, decoded: O(patients).
+    public var states: [String: PatientState] {
+        var all = live
+        for (patient, bytes) in encoded { all[patient] = Self.decode(bytes) }
+        return all
+    }
+
+    /// Bytes of the states at rest (compacted), for memory figures.
+    public var encodedBytes: Int { encoded.values.reduce(0) { $0 + $1.count } }
+
+    private static func decode(_ bytes: [UInt8]) -> PatientState {
+        // The bytes were encoded by this process or checked when the
+        // checkpoint was loaded (``init(checkpoint:)`` decodes each once).
+        bytes.withUnsafeBytes { raw in
+            do throws(StateDecodingError) { return try PatientState(decoding: raw) } catch {
+                preconditionFailure("a state this projection encoded does not decode: \(error)")
+            }
+        }
+    }
 
     /// The latest event time over all patients; nil when there is none.
     public var latestTime: EventTime? { states.values.lazy.compactMap(\.latestTime).max() }
@@ -101,17 +164,20 @@ public struct PatientProjections: Projection {
     /// `patient`'s projection as of `asOf`: nil when the patient has no
     /// state or events after `asOf` (fold their stream up to `asOf` then).
     public func projection(of patient: String, asOf: EventTime) -> PatientProjection? {
-        states[patient]?.projection(patient: patient, asOf: asOf)
+        state(of: patient)?.projection(patient: patient, asOf: asOf)
     }
 
     /// The cohort metrics as of `asOf`, or nil when some patient has an
     /// event after it (replay with a ``cutoff`` then).
     public func cohortMetrics(asOf: EventTime) -> CohortMetrics? {
         var metrics = CohortMetrics(asOf: asOf)
-        for (patient, state) in states {
-            guard let projection = state.projection(patient: patient, asOf: asOf) else { return nil }
+        func add(_ patient: String, _ state: PatientState) -> Bool {
+            guard let projection = state.projection(patient: patient, asOf: asOf) else { return false }
             metrics.add(projection)
+            return true
         }
+        for (patient, state) in live { guard add(patient, state) else { return nil } }
+        for (patient, bytes) in encoded { guard add(patient, Self.decode(bytes)) else { return nil } }
         return metrics
     }
 
@@ -119,32 +185,43 @@ public struct PatientProjections: Projection {
     /// byte length (varint) and its bytes.
     public func checkpoint() -> [UInt8] {
         var w = StateWriter()
-        w.count(states.count)
-        var state: [UInt8] = []
-        for patient in CodePointOrder.sorted(states.keys) {
-            state.removeAll(keepingCapacity: true)
-            states[patient]!.encode(into: &state)
+        w.count(patientCount)
+        var scratch: [UInt8] = []
+        for patient in CodePointOrder.sorted(patients) {
             w.string(patient)
-            w.count(state.count)
-            w.bytes += state
+            if let bytes = encoded[patient] {
+                w.count(bytes.count)
+                w.bytes += bytes
+            } else {
+                scratch.removeAll(keepingCapacity: true)
+                live[patient]!.encode(into: &scratch)
+                w.count(scratch.count)
+                w.bytes += scratch
+            }
         }
         return w.bytes
     }
 
+    /// Decodes every state once (so damage is found now, not at a query)
+    /// and keeps its bytes.
     public init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError) {
         cutoff = nil
         var r = StateReader(bytes)
         let n = try r.count(minimumBytes: 2)
-        states.reserveCapacity(n)
+        encoded.reserveCapacity(n)
         for _ in 0..<n {
             let patient = try r.string()
             let length = try r.count()
             let start = r.offset
             r.offset += length
+            let state = UnsafeRawBufferPointer(rebasing: bytes[start..<r.offset])
             do throws(StateDecodingError) {
-                states[patient] = try PatientState(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<r.offset]))
+                _ = try PatientState(decoding: state)
             } catch {
                 throw StateDecodingError(offset: start + error.offset, reason: "patient \(patient): \(error.reason)")
+            }
+            guard encoded.updateValue(Array(state), forKey: patient) == nil else {
+                throw StateDecodingError(offset: start, reason: "patient \(patient) appears twice")
             }
         }
         guard r.isAtEnd else { throw r.fail("bytes after the last patient") }

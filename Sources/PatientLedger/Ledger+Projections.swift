@@ -86,6 +86,7 @@ extension Ledger {
                 if let record { value.apply(record) }
             } erase: { value.erase(patient: $0) }
             position = max(position, end)
+            value.compact()
             if options.writesCheckpoints, position > 0,
                checkpointPosition.map({ position - $0 >= options.checkpointInterval }) ?? true {
                 if writeCheckpoint(value, position: position) { checkpointPosition = position }
@@ -113,7 +114,9 @@ extension Ledger {
             } erase: { value.erase(patient: $0) }
             var checkpointPosition: UInt64?
             if options.writesCheckpoints && writeCheckpoint(value, position: end) { checkpointPosition = end }
-            loaded[P.name] = LoadedProjection(value: value, position: end, checkpointPosition: checkpointPosition)
+            var resting = value
+            resting.compact()
+            loaded[P.name] = LoadedProjection(value: resting, position: end, checkpointPosition: checkpointPosition)
             return (value, end)
         }
     }
@@ -270,7 +273,7 @@ extension Ledger {
     public func projection(of patient: String, asOf: EventTime? = nil) throws(LedgerError) -> PatientProjection {
         guard let asOf = asOf ?? defaultAsOf else { throw LedgerError(.notFound, "no such patient: \(patient)") }
         let all = try projection(PatientProjections.self)
-        guard let state = all.states[patient] else { throw LedgerError(.notFound, "no such patient: \(patient)") }
+        guard let state = all.state(of: patient) else { throw LedgerError(.notFound, "no such patient: \(patient)") }
         if let projection = state.projection(patient: patient, asOf: asOf) { return projection }
         let records = try events(of: patient).map { PatientEventRecord(position: $0.position, event: $0.event) }
         let projection = PatientProjection(patient: patient, events: records, asOf: asOf)
@@ -312,6 +315,7 @@ extension Ledger {
                 }
                 var checkpointPosition: UInt64?
                 if options.writesCheckpoints && writeCheckpoint(all, position: end) { checkpointPosition = end }
+                all.compact()
                 loaded[PatientProjections.name] = LoadedProjection(value: all, position: end, checkpointPosition: checkpointPosition)
                 return (cut, end)
             }

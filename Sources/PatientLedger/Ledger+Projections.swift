@@ -40,7 +40,7 @@ extension Ledger {
     /// included). nil on an empty ledger. From the per-patient index: no
     /// event is read.
     public var defaultAsOf: EventTime? {
-        state.withLock { $0.index.latestVisibleTime }.map { EventTime(millisecondsSince1970: $0) }
+        state.withLock { $0.index.latestVisibleTime() }.map { EventTime(millisecondsSince1970: $0) }
     }
 
     // MARK: Any projection

@@ -34,6 +34,9 @@ struct LedgerIndex {
     var ids = IdempotencyIndex()
     /// Records `0..<coveredPosition` are reflected.
     var coveredPosition: UInt64 = 0
+    /// ``latestVisibleTime()``'s answer while known; nil when it must be
+    /// computed again (at first, and after an erase lowered a stream's).
+    private var latestCache: Int64?? = nil
     /// Patients with at least one erase record.
     var erasedPatients: Int { streams.values.reduce(0) { $0 + ($1.lastErase == nil ? 0 : 1) } }
 
@@ -45,20 +48,25 @@ struct LedgerIndex {
         if isErase {
             streams[patient]!.lastErase = position
             streams[patient]!.latestVisibleTime = time
+            latestCache = nil
         } else {
             streams[patient]!.latestVisibleTime = max(streams[patient]!.latestVisibleTime ?? time, time)
+            if case .some(let latest) = latestCache { latestCache = .some(max(latest ?? time, time)) }
         }
         if let id { ids.insert(hash: IdentifierHash.hash(id), position: position) }
         coveredPosition = position + 1
     }
 
     /// The largest time among every patient's visible records (erase
-    /// records included), or nil when the index holds no record.
-    var latestVisibleTime: Int64? {
+    /// records included), or nil when the index holds no record. O(1) but
+    /// after an erase (then O(patients) once).
+    mutating func latestVisibleTime() -> Int64? {
+        if case .some(let latest) = latestCache { return latest }
         var latest: Int64?
         for stream in streams.values {
             if let t = stream.latestVisibleTime { latest = max(latest ?? t, t) }
         }
+        latestCache = .some(latest)
         return latest
     }
 

@@ -126,6 +126,13 @@ public struct PatientProjections: Projection {
         live = [:]
     }
 
+    /// Adds the patients of `other`, which has none of this projection's:
+    /// the partitions of a replay that split the patients between threads.
+    public mutating func merge(disjoint other: PatientProjections) {
+        live.merge(other.live) { _, _ in preconditionFailure("partitions share a patient") }
+        encoded.merge(other.encoded) { _, _ in preconditionFailure("partitions share a patient") }
+    }
+
     /// Patients with a visible event (at any time).
     public var patientCount: Int { live.count + encoded.count }
 

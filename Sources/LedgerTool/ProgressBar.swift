@@ -6,7 +6,11 @@ import Glibc
 /// standard error is a terminal and the run has lasted about a second, so
 /// scripts and CI logs stay clean (cli.md). Redraws at most ten times a
 /// second; `finish()` erases it.
-final class ProgressBar {
+///
+/// `@unchecked Sendable`: a replay updates it from one of its threads; the
+/// calls never overlap (one thread reports at a time, and `finish()` comes
+/// after the replay returned), so no lock is needed.
+final class ProgressBar: @unchecked Sendable {
     private let label: String
     private let unit: Unit
     private let enabled: Bool

@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import LedgerEvents
 import LedgerProjections
 import LedgerStorage
+import Synchronization
 
 /// What ``Ledger/replay(asOf:progress:)`` found: the cohort summary of
 /// `ledger replay`.
@@ -282,49 +284,47 @@ extension Ledger {
     }
 
     /// Rebuilds every patient's projection from position 0, replacing the
-    /// ``PatientProjections`` checkpoint (see ``rebuild(_:progress:)``), and
-    /// aggregates the cohort metrics as of `asOf` (default ``defaultAsOf``;
-    /// the Unix epoch on an empty ledger).
+    /// ``PatientProjections`` checkpoint (when ``LedgerOptions/writesCheckpoints``),
+    /// and aggregates the cohort metrics as of `asOf` (default
+    /// ``defaultAsOf``; the Unix epoch on an empty ledger).
     ///
-    /// One pass over the log. With an `asOf` before some patient's latest
-    /// event, the same pass also folds the events up to `asOf` alone, for
-    /// the metrics (the checkpoint always reflects every event).
+    /// One pass over the log per thread: the patients are split between
+    /// `threads` by a hash of their id, each thread reads every record's
+    /// envelope and decodes and folds only its own patients' events. With
+    /// an `asOf` before some patient's latest event, the pass also folds
+    /// the events up to `asOf` alone, for the metrics (the checkpoint always
+    /// reflects every event).
     ///
-    /// - Parameter progress: called now and then with records read and the
-    ///   total, for a progress bar.
-    public func replay(asOf: EventTime? = nil,
-                       progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> ReplaySummary {
+    /// - Parameters:
+    ///   - threads: threads folding at once (default: the processors
+    ///     online, at most 8); 1 folds on the calling thread.
+    ///   - progress: called now and then with records read and the total,
+    ///     for a progress bar (from one of the threads, never two at once).
+    public func replay(asOf: EventTime? = nil, threads: Int = Ledger.defaultReplayThreads,
+                       progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> ReplaySummary {
         let start = Self.monotonicSeconds()
         let latest = defaultAsOf
         let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
-        let records: UInt64
-        let metrics: CohortMetrics
-        if let latest, asOf < latest {
-            // Every event for the checkpoint, those up to T for the metrics.
-            let (all, end) = try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) in
-                var all = PatientProjections(), cut = PatientProjections(cutoff: asOf)
-                try makeAppendsVisible()
-                let end = state.withLock { $0.index.coveredPosition }
-                try fold(from: 0, to: end, progress: progress) { record in
-                    guard let record else { return }
-                    all.apply(record)
-                    cut.apply(record)
-                } erase: { patient in
-                    all.erase(patient: patient)
-                    cut.erase(patient: patient)
-                }
-                var checkpointPosition: UInt64?
-                if options.writesCheckpoints && writeCheckpoint(all, position: end) { checkpointPosition = end }
-                all.compact()
-                loaded[PatientProjections.name] = LoadedProjection(value: all, position: end, checkpointPosition: checkpointPosition)
-                return (cut, end)
+        let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
+        let (metrics, records) = try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) in
+            try makeAppendsVisible()
+            let end = state.withLock { $0.index.coveredPosition }
+            let parts = try foldPartitioned(parts: max(1, threads), end: end, progress: progress) {
+                ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) })
             }
-            records = end
-            metrics = all.cohortMetrics(asOf: asOf)!
-        } else {
-            let (all, end) = try rebuild(PatientProjections.self, progress: progress)
-            records = end
-            metrics = all.cohortMetrics(asOf: asOf)!
+            var all = PatientProjections()
+            var cut = cutoff.map { PatientProjections(cutoff: $0) }
+            for part in parts {
+                all.merge(disjoint: part.all)
+                if let partCut = part.cut { cut?.merge(disjoint: partCut) }
+            }
+            // Every patient's latest event is at or before the default T.
+            let metrics = (cut ?? all).cohortMetrics(asOf: asOf)!
+            var checkpointPosition: UInt64?
+            if options.writesCheckpoints && writeCheckpoint(all, position: end) { checkpointPosition = end }
+            all.compact()
+            loaded[PatientProjections.name] = LoadedProjection(value: all, position: end, checkpointPosition: checkpointPosition)
+            return (metrics, end)
         }
         let seconds = Self.monotonicSeconds() - start
         return ReplaySummary(asOf: asOf, events: records, patients: metrics.patients,
@@ -333,9 +333,109 @@ extension Ledger {
                              metrics: metrics)
     }
 
+    /// The processors online, at most 8: ``replay(asOf:threads:progress:)``'s default.
+    public static var defaultReplayThreads: Int {
+        Int(min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 8))
+    }
+
+    /// Folds records `0..<end` on `parts` threads, each into its own
+    /// folder, the patients split between them by a hash of their id.
+    /// Erasure as the cursor does it: events hidden by their patient's last
+    /// `erase` (as the index knows it) are skipped.
+    func foldPartitioned<F: EventFolding>(parts: Int, end: UInt64,
+                                          progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)?,
+                                          make: @escaping @Sendable () -> F) throws(LedgerError) -> [F] {
+        guard end > 0 else { return [make()] }
+        guard end <= log.endPosition else {
+            throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
+        }
+        let lastErase = state.withLock { $0.index.streams.compactMapValues(\.lastErase) }
+        let results = Mutex<[Int: Result<F, LedgerError>]>([:])
+        let log = self.log
+        let work: @Sendable (Int) -> Void = { part in
+            var folder = make()
+            let outcome: Result<F, LedgerError>
+            do {
+                try log.scan(from: 0, to: end) { view in
+                    let envelope: EventEnvelope
+                    do throws(EventCodecError) { envelope = try EventCodec.envelope(view.payload) } catch {
+                        throw LedgerError(.corruption, "record \(view.position) is not an event: \(error.reason) at byte \(error.offset)", path: log.directory)
+                    }
+                    if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
+                    guard parts == 1 || Self.partition(of: envelope.patient, parts: parts) == part else { return true }
+                    if envelope.typeCode == EventType.erase.rawValue {
+                        folder.erase(patient: envelope.patient)
+                        return true
+                    }
+                    if let erase = lastErase[envelope.patient], view.position < erase { return true }
+                    let event: PatientEvent
+                    do throws(EventCodecError) {
+                        event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
+                    } catch {
+                        throw LedgerError(.corruption, "record \(view.position) does not decode: \(error.reason) at byte \(error.offset)", path: log.directory)
+                    }
+                    folder.apply(PatientEventRecord(position: view.position, event: event))
+                    return true
+                }
+                outcome = .success(folder)
+            } catch let error as LedgerError {
+                outcome = .failure(error)
+            } catch let error as StorageError {
+                outcome = .failure(LedgerError(error))
+            } catch {
+                outcome = .failure(LedgerError(.io, "\(error)", path: log.directory))
+            }
+            results.withLock { $0[part] = outcome }
+        }
+        if parts == 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: parts, execute: work)
+        }
+        progress?(end, end)
+        var folders: [F] = []
+        for part in 0..<parts {
+            switch results.withLock({ $0[part] })! {
+            case .success(let folder): folders.append(folder)
+            case .failure(let error): throw error
+            }
+        }
+        return folders
+    }
+
+    /// FNV-1a of the id's UTF-8, modulo `parts`: stable for a process, cheap.
+    static func partition(of patient: String, parts: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in patient.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return Int(hash % UInt64(parts))
+    }
+
     private static func monotonicSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// What a partitioned fold feeds: a projection's two mutations.
+protocol EventFolding: Sendable {
+    mutating func apply(_ record: PatientEventRecord)
+    mutating func erase(patient: String)
+}
+
+/// A replay's folders: every event for the checkpoint, and those up to an
+/// earlier as-of time for the metrics.
+struct ReplayFold: EventFolding {
+    var all: PatientProjections
+    var cut: PatientProjections?
+
+    mutating func apply(_ record: PatientEventRecord) {
+        all.apply(record)
+        cut?.apply(record)
+    }
+
+    mutating func erase(patient: String) {
+        all.erase(patient: patient)
+        cut?.erase(patient: patient)
     }
 }

@@ -355,3 +355,31 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         try ledger.close()
     }
 }
+
+/// Replay splits the patients between threads; the result must not depend
+/// on how many.
+@Suite struct PartitionedReplayTests {
+    @Test func replayOnOneTwoOrThreeThreadsGivesTheSameMetricsAndCheckpoint() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path)
+        try ledger.append(CheckpointFileTests.events)
+        try ledger.append([Events.erase(CheckpointFileTests.events[0].patient, day: 300), Events.visit("P-late", day: 2)])
+        let latest = try #require(ledger.defaultAsOf)
+        let earlier = EventTime(millisecondsSince1970: latest.millisecondsSince1970 - 45 * 86_400_000)
+        for asOf in [latest, earlier] {
+            var checkpoints: [[UInt8]] = []
+            var summaries: [ReplaySummary] = []
+            for threads in [1, 2, 3] {
+                var summary = try ledger.replay(asOf: asOf, threads: threads)
+                summary.seconds = 0
+                summary.eventsPerSecond = 0
+                summaries.append(summary)
+                checkpoints.append(readFile(dir.appending("projections/patients.ckpt")).dropFirst(64).map { $0 })
+            }
+            #expect(summaries[1] == summaries[0] && summaries[2] == summaries[0])
+            #expect(checkpoints[1] == checkpoints[0] && checkpoints[2] == checkpoints[0])
+            #expect(summaries[0].erasedPatients == ledger.erasedPatientCount && ledger.erasedPatientCount >= 1)
+        }
+        try ledger.close()
+    }
+}

@@ -5,11 +5,17 @@
 //   swift run -c release ledger-bench ratios   # workloads vs baselines, interleaved rounds, same run
 //   swift run -c release ledger-bench sweep    # block sizes 8..128 KiB
 //   swift run -c release ledger-bench open     # open after clean close and after a crash
+//   swift run -c release ledger-bench typed    # typed events through Ledger: append per durability vs LZ4 alone and SQLite
+//   swift run -c release ledger-bench replay   # replay decode-only and through all projections
+//   swift run -c release ledger-bench import   # importJSONLines of a generated file
+//   swift run -c release ledger-bench patient  # one patient's stream from a 10M-event ledger vs SQLite; patient query
 //   swift run -c release ledger-bench clean    # remove cached logs
 //   swift run -c release ledger-bench summarize FILE.jmh.json   # package-benchmark results as one table
 //
-// Options: --rounds N, --events N (multiple of 1000), --reads N.
-// Environment: LEDGER_BENCH_DIR, LEDGER_BENCH_LARGE_RECORDS, LEDGER_BENCH_CRASH_TAIL.
+// Options: --rounds N, --events N (multiple of 1000), --reads N; typed: --sqlite-events N, --fsync-events N;
+// patient: --patient-reads N, --queries N.
+// Environment: LEDGER_BENCH_DIR, LEDGER_BENCH_LARGE_RECORDS, LEDGER_BENCH_CRASH_TAIL, LEDGER_BENCH_PATIENTS,
+// LEDGER_BENCH_LEDGER_EVENTS, LEDGER_BENCH_IMPORT_LINES.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -432,10 +438,18 @@ do {
     case "ratios": try runRatios()
     case "sweep": try runSweep()
     case "open": try runOpen()
+    case "typed": try runTyped()
+    case "replay": try runReplay()
+    case "import": try runImport()
+    case "patient": try runPatient()
     case "all":
         try runRatios()
         try runSweep()
         try runOpen()
+        try runTyped()
+        try runReplay()
+        try runImport()
+        try runPatient()
     case "open-once":
         // For profiling: open (as the writer) the log at the given path once.
         guard arguments.count > 1 else { note("usage: ledger-bench open-once PATH"); exit(64) }
@@ -488,7 +502,7 @@ do {
         Scratch.remove(Scratch.root)
         pending("removed \(Scratch.root)")
     default:
-        note("usage: ledger-bench [all|ratios|sweep|open|clean] [--rounds N] [--events N] [--reads N]")
+        note("usage: ledger-bench [all|ratios|sweep|open|typed|replay|import|patient|clean] [--rounds N] [--events N] [--reads N]")
         exit(64)
     }
 } catch {

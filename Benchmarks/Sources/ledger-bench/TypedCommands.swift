@@ -327,3 +327,34 @@ func runPatient() throws {
     print("Ledger: \(ledgerStats.log.records) events, \(mb(Double(ledgerStats.bytesOnDisk))) on disk (\(fixed(Double(ledgerStats.bytesOnDisk) / Double(ledgerStats.log.records), 1)) B/event, compression ratio \(fixed(ledgerStats.log.compressionRatio ?? .nan, 2))), read-only open \(millis(openSeconds)) ms. SQLite: \(mb(Double(sqliteBytes))) (\(fixed(Double(sqliteBytes) / Double(large), 1)) B/event).")
     print("Peak RSS of this process so far: \(mb(Double(peakResidentBytes()))).\n")
 }
+
+// MARK: - profiling helpers
+
+/// One typed workload alone, for `perf record` or `valgrind --tool=callgrind`.
+@MainActor
+func runTypedProfile(_ command: String) throws {
+    let typed = TypedEvents()
+    if command == "profile-patient" {
+        let ledger = try Ledger.open(at: try LedgerFixtures.largeLedger(typed: typed), options: .readOnly)
+        var rng = SplitMix64(seed: 5)
+        var n = 0
+        let seconds = try time { for _ in 0..<reads { n += try ledger.events(of: typed.patientName(rng.next(below: typed.patients))).count } }
+        print("events(of:): \(micros(seconds / Double(reads))) us mean, \(fixed(Double(n) / Double(reads), 1)) events per read")
+        return
+    }
+    let work = try Scratch.makeDirectory("profile")
+    defer { Scratch.remove(work) }
+    if command == "profile-typed-append" {
+        let batches = typed.batches(count: events, batchSize: 1000)
+        let ledger = try Ledger.open(at: work + "/ledger", options: LedgerFixtures.options(.noSync()))
+        let appender = TypedAppender(ledger: ledger, batches: batches)
+        let seconds = try time { try appender.appendAll() }
+        print("ledger append noSync: \(count(Double(events) / seconds))/s")
+        try ledger.close()
+    } else {
+        try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)
+        let ledger = try Ledger.open(at: work + "/ledger", options: .readOnly)
+        let seconds = try time { _ = try ledger.replay() }
+        print("replay: \(count(Double(events) / seconds))/s")
+    }
+}

@@ -488,6 +488,10 @@ do {
                 print("read: \(micros(seconds / Double(reads))) us mean")
             }
         }
+    case "profile-typed-append", "profile-replay", "profile-patient":
+        // For perf/callgrind: typed appends (noSync, prebuilt batches of 1000, `--events`),
+        // a replay through all projections of `--events` events, or `--reads` patient streams from the large ledger.
+        try runTypedProfile(command)
     case "crash-copy":
         // For profiling: materialize a fresh copy of a crash image (noSync or groupCommit) at PATH.
         guard arguments.count > 2, let kind = LogFixtures.CrashKind(rawValue: arguments[1]) else {

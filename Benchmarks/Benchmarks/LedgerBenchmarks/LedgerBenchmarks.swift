@@ -106,7 +106,7 @@ func typedBaselines() {
 
     // Baseline (the caller's share): EventCodec.encode of 1000 typed events into a reused buffer, no storage.
     let encode = Fixture<([PatientEvent], Box<[UInt8]>)>()
-    Benchmark("Typed baseline EventCodec.encode 1000 events, no storage") { _ in
+    Benchmark("Typed baseline EventCodec encode 1000 events, no storage") { _ in
         let (events, buffer) = encode.value
         var total = 0
         for event in events {
@@ -185,9 +185,13 @@ final class ReplayFixture {
 }
 
 func replayWorkloads() {
+    // A pass takes seconds: one warm-up, then up to 5 measured passes.
+    let pass = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        warmupIterations: 1, scalingFactor: .mega, maxDuration: .seconds(20), maxIterations: 5)
     // Replay decode-only: every PatientEvent of a 1M-event ledger read and decoded through the facade's cursor events(from:).
     let cursor = Fixture<ReplayFixture>()
-    Benchmark("Replay decode-only, 1M typed events (events(from:) cursor)", configuration: .init(scalingFactor: .mega, maxIterations: 20)) { _ in
+    Benchmark("Replay decode-only, 1M typed events (events(from:) cursor)", configuration: pass) { _ in
         let c = cursor.value.ledger.events(from: 0)
         var n = 0
         while let stored = try c.next() { n &+= Int(stored.position & 1) + 1 }
@@ -201,7 +205,7 @@ func replayWorkloads() {
 
     // Replay through all built-in projections (Ledger.replay(asOf:)) of the same 1M-event ledger: cohort metrics at the default as-of.
     let project = Fixture<ReplayFixture>()
-    Benchmark("Replay through all projections, 1M typed events (replay(asOf:))", configuration: .init(scalingFactor: .mega, maxIterations: 10)) { _ in
+    Benchmark("Replay through all projections, 1M typed events (replay(asOf:))", configuration: pass) { _ in
         blackHole(try project.value.ledger.replay().patients)
     } setup: {
         project.state = try ReplayFixture()
@@ -238,7 +242,7 @@ func patientReadWorkloads() {
 
     // One patient's stream (about 100 events) from the large ledger (10M typed events by default), decoded: Ledger.events(of:).
     let ledgerRead = Fixture<LargeFixture>()
-    Benchmark("Patient stream read from the large ledger (events(of:), latency)", configuration: latency) { benchmark in
+    Benchmark("Patient stream read from the large ledger, events(of:) (latency)", configuration: latency) { benchmark in
         let patient = ledgerRead.value.randomPatient()
         benchmark.startMeasurement()
         blackHole(try ledgerRead.value.ledger.events(of: patient).count)

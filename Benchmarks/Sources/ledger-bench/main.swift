@@ -22,6 +22,7 @@ import Glibc
 import Foundation
 import PatientLedger
 import StorageWorkloads
+import LedgerWorkloads
 
 // MARK: - Arguments
 
@@ -382,7 +383,8 @@ func runSummarize(_ path: String) throws {
           let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
         throw BenchError("cannot read \(path)")
     }
-    let payload = Corpus.standard.meanPayloadLength
+    let storagePayload = Corpus.standard.meanPayloadLength
+    let typedPayload = TypedEvents().encodedCorpus(count: 20_000).meanPayloadLength
     var rows: [[String]] = []
     for entry in list {
         let name = (entry["benchmark"] as? String ?? "?").split(separator: ".").last.map { $0.replacingOccurrences(of: "_", with: " ") } ?? "?"
@@ -398,8 +400,10 @@ func runSummarize(_ path: String) throws {
         let toSeconds: Double = unit == "ns" ? 1e-9 : unit == "ms" ? 1e-3 : unit == "s" ? 1 : 1e-6
         // The export gives per-iteration figures: divide by the events an
         // iteration handles (the benchmark's scalingFactor, from its name).
-        let perOperation = ["noop", "everyAppend", "Read at random", "Open "].contains { name.contains($0) }
-        let perIteration: Double = perOperation ? 1 : (name.contains("1M-event") || name.contains("decompress")) ? 1e6 : 1e3
+        let perOperation = ["noop", "Read at random", "Open ", "(latency)"].contains { name.contains($0) }
+            || (name.contains("everyAppend") && !name.contains("1000"))
+        let perIteration: Double = perOperation ? 1 : (name.contains("1M-event") || name.contains("1M typed") || name.contains("decompress")) ? 1e6 : 1e3
+        let payload = name.lowercased().contains("typed") ? typedPayload : storagePayload
         let meanSeconds = wall.mean * toSeconds / perIteration
         let rate = 1 / meanSeconds
         let mallocs = metric("Malloc (total)").map { $0.mean / perIteration }

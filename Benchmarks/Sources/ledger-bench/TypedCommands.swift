@@ -13,6 +13,10 @@ import PatientLedger
 import StorageWorkloads
 import LedgerWorkloads
 
+/// Rounds of the typed commands: `--rounds N`, default 3 (each round of
+/// `typed` or `replay` takes 10-30 s on this machine).
+let typedRounds = option("rounds", 3)
+
 /// The median over rounds of (rate of `name`) / (rate of `baseline`) in the
 /// same round, where the two may have handled different event counts.
 @MainActor
@@ -34,9 +38,9 @@ func mb(_ bytes: Double) -> String { fixed(bytes / 1e6, 1) + " MB" }
 @MainActor
 func runTyped() throws {
     let typed = TypedEvents()
-    let sqliteEvents = max(1000, option("sqlite-events", 200_000) / 1000 * 1000)
+    let sqliteEvents = max(1000, option("sqlite-events", 100_000) / 1000 * 1000)
     let fsyncEvents = max(1000, option("fsync-events", 200_000) / 1000 * 1000)
-    pending("typed: \(rounds) interleaved rounds; \(events) events per ledger append, \(fsyncEvents) with fsync per batch, \(sqliteEvents) into SQLite; batches of 1000")
+    pending("typed: \(typedRounds) interleaved rounds; \(events) events per ledger append, \(fsyncEvents) with fsync per batch, \(sqliteEvents) into SQLite; batches of 1000")
     pending("building \(events) typed events and their encodings")
     let corpus = typed.encodedCorpus(count: min(events, 200_000))
     let framed = FramedChunks(corpus: corpus, chunkBytes: 32 << 10)
@@ -62,8 +66,8 @@ func runTyped() throws {
     var sqliteBytes: Int64 = 0
     var buffer: [UInt8] = []
     buffer.reserveCapacity(1024)
-    for round in 1...rounds {
-        pending("round \(round)/\(rounds)")
+    for round in 1...typedRounds {
+        pending("round \(round)/\(typedRounds)")
         r.add(lz4, measured { compress.run(events: events) })
         r.add(encode, measured {
             var total = 0
@@ -104,7 +108,7 @@ func runTyped() throws {
     }
 
     let bytesPerEvent = corpus.meanPayloadLength
-    print("### Typed events through the Ledger facade vs LZ4 alone and SQLite (ledger-bench typed, \(rounds) interleaved rounds; \(count(Double(events))) events per ledger append, \(count(Double(fsyncEvents))) with fsync per batch, \(count(Double(sqliteEvents))) into SQLite; batches of 1000; medians over rounds, ratios medians of per-round ratios)\n")
+    print("### Typed events through the Ledger facade vs LZ4 alone and SQLite (ledger-bench typed, \(typedRounds) interleaved rounds; \(count(Double(events))) events per ledger append, \(count(Double(fsyncEvents))) with fsync per batch, \(count(Double(sqliteEvents))) into SQLite; batches of 1000; medians over rounds, ratios medians of per-round ratios)\n")
     print("Corpus: \(typed.patients) patients, mean encoded event \(fixed(bytesPerEvent, 1)) B (EventCodec), UUID ids, actor on every event.\n")
     var rows: [[String]] = []
     for name in r.order {
@@ -140,7 +144,7 @@ func runTyped() throws {
         print("Group-commit ledger: \(fixed(Double(s.bytesOnDisk) / records, 1)) B/event, ratio \(fixed(s.log.compressionRatio ?? .nan, 2)), \(fixed(records / Double(s.log.blocks), 0)) events/block.")
     }
     print("SQLite (index on patient) of \(count(Double(sqliteEvents))) events: \(fixed(Double(sqliteBytes) / Double(sqliteEvents), 1)) B/event on disk (database + WAL).")
-    print("Appends retried after the unpublished-read failure (library bug, see BENCHMARKS.md): \(UnpublishedReadWorkaround.retries) of \(rounds * (2 * events + fsyncEvents) / 1000) batches.")
+    print("Appends retried after the unpublished-read failure (library bug, see BENCHMARKS.md): \(UnpublishedReadWorkaround.retries) of \(typedRounds * (2 * events + fsyncEvents) / 1000) batches.")
     print("Peak RSS of this process so far: \(mb(Double(peakResidentBytes()))) (holds the prebuilt events).\n")
 }
 
@@ -149,7 +153,7 @@ func runTyped() throws {
 @MainActor
 func runReplay() throws {
     let typed = TypedEvents()
-    pending("replay: a ledger of \(events) typed events, \(rounds) interleaved rounds")
+    pending("replay: a ledger of \(events) typed events, \(typedRounds) interleaved rounds")
     let work = try Scratch.makeDirectory("replay")
     defer { Scratch.remove(work) }
     let corpus = typed.encodedCorpus(count: min(events, 200_000))
@@ -165,8 +169,8 @@ func runReplay() throws {
     let project = "replay through all projections (replay(asOf:))"
     var r = Rounds()
     var summary: ReplaySummary?
-    for round in 1...rounds {
-        pending("round \(round)/\(rounds)")
+    for round in 1...typedRounds {
+        pending("round \(round)/\(typedRounds)")
         r.add(lz4, measured { decompress.run(events: events) })
         r.add(scan, try measured {
             var bytes = 0
@@ -190,7 +194,7 @@ func runReplay() throws {
         })
         r.add(project, try measured { summary = try ledger.replay() })
     }
-    print("### Replay (ledger-bench replay, a ledger of \(count(Double(events))) typed events, \(typed.patients) patients, warm page cache, \(rounds) interleaved rounds; one thread)\n")
+    print("### Replay (ledger-bench replay, a ledger of \(count(Double(events))) typed events, \(typed.patients) patients, warm page cache, \(typedRounds) interleaved rounds; one thread)\n")
     let baselineOf = [scan: lz4, decode: lz4, cursor: lz4, project: cursor]
     var rows: [[String]] = []
     for name in r.order {
@@ -216,7 +220,7 @@ func runImport() throws {
     let lines = LedgerFixtures.importLines
     let file = try LedgerFixtures.jsonLines(lines: lines, typed: typed)
     let size = Double(Files.size(file))
-    pending("import: \(lines) lines (\(mb(size))), \(rounds) interleaved rounds")
+    pending("import: \(lines) lines (\(mb(size))), \(typedRounds) interleaved rounds")
     let work = try Scratch.makeDirectory("import")
     defer { Scratch.remove(work) }
     let fd = open(file, O_RDONLY)
@@ -231,8 +235,8 @@ func runImport() throws {
     let noSyncImport = "importJSONLines, durability none (noSync)"
     var r = Rounds()
     var report: ImportReport?
-    for round in 1...rounds {
-        pending("round \(round)/\(rounds)")
+    for round in 1...typedRounds {
+        pending("round \(round)/\(typedRounds)")
         r.add(readAlone, measured { precondition(Files.readAll(file, chunk: 4 << 20) == Int64(size)) })
         r.add(decodeAlone, measured {
             var valid = 0
@@ -255,7 +259,7 @@ func runImport() throws {
             Scratch.remove(path)
         }
     }
-    print("### JSON Lines import (ledger-bench import, \(count(Double(lines))) generated lines, \(mb(size)), \(fixed(size / Double(lines), 0)) B/line; \(rounds) interleaved rounds; default ImportOptions: all lines validated first, then appended in batches of 10,000)\n")
+    print("### JSON Lines import (ledger-bench import, \(count(Double(lines))) generated lines, \(mb(size)), \(fixed(size / Double(lines), 0)) B/line; \(typedRounds) interleaved rounds; default ImportOptions: all lines validated first, then appended in batches of 10,000)\n")
     var rows: [[String]] = []
     for name in r.order {
         let s = r.rate(name, events: lines)

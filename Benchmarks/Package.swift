@@ -4,12 +4,15 @@
 // build it. Run from this folder (see ../BENCHMARKS.md):
 //
 //   swift package benchmark --no-progress         # package-benchmark workloads
-//   swift run -c release ledger-bench all         # ratios, block-size sweep, open/recovery
+//   swift run -c release ledger-bench all         # ratios, sweep, open/recovery, typed events, SQLite
 //
 // Targets:
 //   CLZ4Baseline       liblz4 for the baselines (the parent's CLZ4 is not a product)
+//   CSQLite            the system libsqlite3, for the SQLite baseline
 //   StorageWorkloads   the corpus, the workloads and their baselines, shared by both runners
-//   StorageBenchmarks  package-benchmark workloads (Benchmarks/StorageBenchmarks)
+//   LedgerWorkloads    typed PatientEvents through the Ledger facade, the SQLite baseline, cached ledgers
+//   StorageBenchmarks  package-benchmark workloads of the segment log (Benchmarks/StorageBenchmarks)
+//   LedgerBenchmarks   package-benchmark workloads of the Ledger facade and SQLite (Benchmarks/LedgerBenchmarks)
 //   ledger-bench       plain executable: same-run ratios, block-size sweep, open after close/crash
 import PackageDescription
 
@@ -24,6 +27,11 @@ let package = Package(
             name: "CLZ4Baseline",
             pkgConfig: "liblz4",
             providers: [.apt(["liblz4-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(
             name: "StorageWorkloads",
@@ -42,10 +50,30 @@ let package = Package(
             path: "Benchmarks/StorageBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .target(
+            name: "LedgerWorkloads",
+            dependencies: [
+                "StorageWorkloads",
+                "CSQLite",
+                .product(name: "PatientLedger", package: "PatientLedger"),
+            ]
+        ),
+        .executableTarget(
+            name: "LedgerBenchmarks",
+            dependencies: [
+                "StorageWorkloads",
+                "LedgerWorkloads",
+                .product(name: "PatientLedger", package: "PatientLedger"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/LedgerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .executableTarget(
             name: "ledger-bench",
             dependencies: [
                 "StorageWorkloads",
+                "LedgerWorkloads",
                 .product(name: "PatientLedger", package: "PatientLedger"),
             ]
         ),

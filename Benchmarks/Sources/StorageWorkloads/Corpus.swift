@@ -55,6 +55,21 @@ public final class Corpus: @unchecked Sendable {
     /// Mean payload length in bytes.
     public var meanPayloadLength: Double { Double(payloadBytes) / Double(count) }
 
+    /// A corpus of the given payloads and timestamps (same count), e.g. the
+    /// binary encodings of typed events, so that the framed-chunk baselines
+    /// (LZ4 alone, raw `pwrite`) run on exactly those bytes.
+    public static func of(payloads: [[UInt8]], timestamps: [Int64]) -> Corpus {
+        precondition(!payloads.isEmpty && payloads.count == timestamps.count)
+        var starts: [Int] = [0]
+        starts.reserveCapacity(payloads.count + 1)
+        for payload in payloads { starts.append(starts.last! + payload.count) }
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(starts.last!, 1), alignment: 16)
+        for (i, payload) in payloads.enumerated() {
+            payload.withUnsafeBytes { (storage.baseAddress! + starts[i]).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+        return Corpus(count: payloads.count, storage: storage, starts: starts, timestamps: timestamps)
+    }
+
     /// Generates `count` events from `seed`.
     public static func generate(count: Int, seed: UInt64 = 0x5EED_1ED6_E200_0001) -> Corpus {
         var rng = SplitMix64(seed: seed)

@@ -5,17 +5,24 @@
 //   swift run -c release ledger-bench ratios   # workloads vs baselines, interleaved rounds, same run
 //   swift run -c release ledger-bench sweep    # block sizes 8..128 KiB
 //   swift run -c release ledger-bench open     # open after clean close and after a crash
+//   swift run -c release ledger-bench typed    # typed events through Ledger: append per durability vs LZ4 alone and SQLite
+//   swift run -c release ledger-bench replay   # replay decode-only and through all projections
+//   swift run -c release ledger-bench import   # importJSONLines of a generated file
+//   swift run -c release ledger-bench patient  # one patient's stream from a 10M-event ledger vs SQLite; patient query
 //   swift run -c release ledger-bench clean    # remove cached logs
 //   swift run -c release ledger-bench summarize FILE.jmh.json   # package-benchmark results as one table
 //
-// Options: --rounds N, --events N (multiple of 1000), --reads N.
-// Environment: LEDGER_BENCH_DIR, LEDGER_BENCH_LARGE_RECORDS, LEDGER_BENCH_CRASH_TAIL.
+// Options: --rounds N, --events N (multiple of 1000), --reads N; typed: --sqlite-events N, --fsync-events N;
+// patient: --patient-reads N, --queries N.
+// Environment: LEDGER_BENCH_DIR, LEDGER_BENCH_LARGE_RECORDS, LEDGER_BENCH_CRASH_TAIL, LEDGER_BENCH_PATIENTS,
+// LEDGER_BENCH_LEDGER_EVENTS, LEDGER_BENCH_IMPORT_LINES.
 #if canImport(Glibc)
 import Glibc
 #endif
 import Foundation
 import PatientLedger
 import StorageWorkloads
+import LedgerWorkloads
 
 // MARK: - Arguments
 
@@ -376,7 +383,8 @@ func runSummarize(_ path: String) throws {
           let list = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
         throw BenchError("cannot read \(path)")
     }
-    let payload = Corpus.standard.meanPayloadLength
+    let storagePayload = Corpus.standard.meanPayloadLength
+    let typedPayload = TypedEvents().encodedCorpus(count: 20_000).meanPayloadLength
     var rows: [[String]] = []
     for entry in list {
         let name = (entry["benchmark"] as? String ?? "?").split(separator: ".").last.map { $0.replacingOccurrences(of: "_", with: " ") } ?? "?"
@@ -392,8 +400,10 @@ func runSummarize(_ path: String) throws {
         let toSeconds: Double = unit == "ns" ? 1e-9 : unit == "ms" ? 1e-3 : unit == "s" ? 1 : 1e-6
         // The export gives per-iteration figures: divide by the events an
         // iteration handles (the benchmark's scalingFactor, from its name).
-        let perOperation = ["noop", "everyAppend", "Read at random", "Open "].contains { name.contains($0) }
-        let perIteration: Double = perOperation ? 1 : (name.contains("1M-event") || name.contains("decompress")) ? 1e6 : 1e3
+        let perOperation = ["noop", "Read at random", "Open ", "(latency)"].contains { name.contains($0) }
+            || (name.contains("everyAppend") && !name.contains("1000"))
+        let perIteration: Double = perOperation ? 1 : (name.contains("1M-event") || name.contains("1M typed") || name.contains("decompress")) ? 1e6 : 1e3
+        let payload = name.lowercased().contains("typed") ? typedPayload : storagePayload
         let meanSeconds = wall.mean * toSeconds / perIteration
         let rate = 1 / meanSeconds
         let mallocs = metric("Malloc (total)").map { $0.mean / perIteration }
@@ -432,10 +442,18 @@ do {
     case "ratios": try runRatios()
     case "sweep": try runSweep()
     case "open": try runOpen()
+    case "typed": try runTyped()
+    case "replay": try runReplay()
+    case "import": try runImport()
+    case "patient": try runPatient()
     case "all":
         try runRatios()
         try runSweep()
         try runOpen()
+        try runTyped()
+        try runReplay()
+        try runImport()
+        try runPatient()
     case "open-once":
         // For profiling: open (as the writer) the log at the given path once.
         guard arguments.count > 1 else { note("usage: ledger-bench open-once PATH"); exit(64) }
@@ -474,6 +492,10 @@ do {
                 print("read: \(micros(seconds / Double(reads))) us mean")
             }
         }
+    case "profile-typed-append", "profile-replay", "profile-patient":
+        // For perf/callgrind: typed appends (noSync, prebuilt batches of 1000, `--events`),
+        // a replay through all projections of `--events` events, or `--reads` patient streams from the large ledger.
+        try runTypedProfile(command)
     case "crash-copy":
         // For profiling: materialize a fresh copy of a crash image (noSync or groupCommit) at PATH.
         guard arguments.count > 2, let kind = LogFixtures.CrashKind(rawValue: arguments[1]) else {
@@ -488,7 +510,7 @@ do {
         Scratch.remove(Scratch.root)
         pending("removed \(Scratch.root)")
     default:
-        note("usage: ledger-bench [all|ratios|sweep|open|clean] [--rounds N] [--events N] [--reads N]")
+        note("usage: ledger-bench [all|ratios|sweep|open|typed|replay|import|patient|clean] [--rounds N] [--events N] [--reads N]")
         exit(64)
     }
 } catch {

@@ -328,7 +328,14 @@ public final class Ledger: Sendable {
     private func isStored(id: String, in index: LedgerIndex) throws(LedgerError) -> Bool {
         try index.ids.firstCandidate(for: IdentifierHash.hash(id)) { (position) throws(LedgerError) -> Bool in
             let record: LogRecord
-            do throws(StorageError) { record = try log.read(at: position) } catch { throw LedgerError(error) }
+            do throws(StorageError) {
+                // A recent append that group commit or noSync still buffers:
+                // write it out so it can be read back.
+                if position >= log.endPosition { try log.commit() }
+                record = try log.read(at: position)
+            } catch {
+                throw LedgerError(error)
+            }
             return try envelope(of: record).id == id
         } != nil
     }

@@ -57,6 +57,21 @@ import LedgerEvents
         try ledger.close()
     }
 
+    /// With group commit an append is buffered until its block is written
+    /// (2 ms or a full block): a resend right away, and a read of the
+    /// patient's stream, must still find it.
+    @Test func aResendAndAReadRightAfterABufferedAppendFindIt() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: LedgerOptions(durability: .groupCommit(interval: .seconds(3600), maxBytes: 1 << 30)))
+        #expect(try ledger.append(Events.visit("P1", day: 1, id: "v-1")) == 0)
+        #expect(ledger.log.endPosition == 0, "still buffered")
+        #expect(try ledger.append(Events.visit("P1", day: 1, id: "v-1")) == nil, "a duplicate, not an error")
+        #expect(try ledger.append(Events.visit("P1", day: 2, id: "v-2")) == 1)
+        #expect(try ledger.events(of: "P1").map(\.position) == [0, 1])
+        #expect(try ledger.projection(of: "P1").profile.visits.count == 2)
+        try ledger.close()
+    }
+
     @Test func duplicatesAreRecognizedAfterACrashWithoutSnapshot() throws {
         let dir = TemporaryDirectory()
         let ledger = try Ledger.open(at: dir.path, options: options())

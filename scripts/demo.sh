@@ -36,12 +36,15 @@ t0=$(now)
 t1=$(now)
 echo "   in $(rate "$lines" "$t0" "$t1" events)"
 
-echo "== ledger replay $ledger_dir"
+echo "== ledger replay $ledger_dir   (rebuilds every projection, writes $ledger_dir/projections/patients.ckpt)"
 "$bin/ledger" replay "$ledger_dir"
 
 for patient in P000001 P000042; do
-    echo "== ledger patient $ledger_dir $patient"
+    echo "== ledger patient $ledger_dir $patient   (served from the checkpoint)"
+    t0=$(now)
     "$bin/ledger" patient "$ledger_dir" "$patient"
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "   in %.3f s (open, checkpoint load, query)\n", b - a }'
     echo "== ledger dump $ledger_dir --patient $patient --limit 5"
     "$bin/ledger" dump "$ledger_dir" --patient "$patient" --limit 5
 done

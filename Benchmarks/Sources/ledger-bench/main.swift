@@ -446,6 +446,7 @@ do {
     case "replay": try runReplay()
     case "import": try runImport()
     case "patient": try runPatient()
+    case "projections": try runProjections()
     case "all":
         try runRatios()
         try runSweep()

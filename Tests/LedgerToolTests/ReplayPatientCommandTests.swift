@@ -66,6 +66,41 @@ import Testing
         #expect(table.standardOutput.contains("erased patients"))
     }
 
+    /// `replay` writes the checkpoint `patient` serves from; new events are
+    /// caught up; a damaged checkpoint is noted on standard error, rebuilt,
+    /// and the answer does not change.
+    @Test func replayWritesTheCheckpointThatPatientServesFromAndDamageIsRebuilt() throws {
+        let ledger = try Self.makeTinyLedger()
+        let checkpoint = ledger.appending("projections/patients.ckpt")
+        #expect(!fileExists(checkpoint))
+        let replay = try runLedger("replay", ledger.path, "--json")
+        #expect(replay.status == 0 && replay.standardError == "")
+        #expect(fileExists(checkpoint))
+        let served = try runLedger("patient", ledger.path, "P001", "--json")
+        #expect(served.status == 0)
+        #expect(served.standardError == "", "served from the checkpoint replay wrote")
+
+        // An event appended after the replay is caught up, not missed.
+        let writer = try Ledger.open(at: ledger.path)
+        try writer.append(PatientEvent(patient: "P001", time: Self.time(5), body: .visit(Visit(kind: .telehealth))))
+        try writer.close()
+        let caughtUp = try runLedger("patient", ledger.path, "P001", "--json")
+        #expect(caughtUp.standardError == "")
+        #expect(caughtUp.standardOutput.contains(#""visits":{"count":2,"#), "\(caughtUp.standardOutput)")
+
+        // A flipped byte in the checkpoint: noted, rebuilt, same answer.
+        var bytes = readFile(checkpoint)
+        bytes[bytes.count - 10] ^= 0x01
+        writeFile(checkpoint, bytes)
+        let rebuilt = try runLedger("patient", ledger.path, "P001", "--json")
+        #expect(rebuilt.status == 0)
+        #expect(rebuilt.standardError.hasPrefix("ledger: note: projection patients: checkpoint "), "\(rebuilt.standardError)")
+        #expect(rebuilt.standardError.hasSuffix("checksum mismatch; rebuilt from the log\n"), "\(rebuilt.standardError)")
+        #expect(rebuilt.standardOutput == caughtUp.standardOutput)
+        let after = try runLedger("patient", ledger.path, "P001", "--json")
+        #expect(after.standardError == "", "the rebuilt checkpoint was saved")
+    }
+
     @Test func patientJSONHasCliMdShape() throws {
         let ledger = try Self.makeTinyLedger()
         let run = try runLedger("patient", ledger.path, "P001", "--json")

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LedgerEvents
+import LedgerProjections
 import LedgerStorage
 import Synchronization
 
@@ -29,6 +30,11 @@ public struct LedgerOptions: Sendable {
     /// checkpoint that was missing, damaged or of another version), one
     /// line each. Default: nowhere.
     public var diagnostics: (@Sendable (String) -> Void)?
+    /// Projections loaded from their checkpoints and caught up while the
+    /// ledger opens (a service that will query them at once). Others load
+    /// on first use (``Ledger/projection(_:)``), so a process that only
+    /// appends never pays for them. Default: none.
+    public var projectionsOnOpen: [any Projection.Type] = []
 
     public init(durability: Durability = .groupCommit(), readOnly: Bool = false) {
         log = LogOptions(durability: durability, readOnly: readOnly)
@@ -177,6 +183,11 @@ public final class Ledger: Sendable {
         if !options.log.readOnly {
             do throws(StorageError) { try fs.makeDirectory(indexDirectory) } catch { throw LedgerError(error) }
         }
+        for type in options.projectionsOnOpen { try load(type) }
+    }
+
+    private func load<P: Projection>(_ type: P.Type) throws(LedgerError) {
+        _ = try projection(type)
     }
 
     deinit {

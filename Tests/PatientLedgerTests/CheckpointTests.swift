@@ -288,6 +288,22 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         try writer.close()
     }
 
+    @Test func projectionsNamedInTheOptionsLoadWhileTheLedgerOpens() throws {
+        let dir = TemporaryDirectory()
+        let messages = Messages()
+        var ledger = try Ledger.open(at: dir.path, options: options(messages))
+        try ledger.append(Array(Self.events.prefix(300)))
+        try ledger.close()
+        #expect(!fileExists(dir.appending("projections/patients.ckpt")), "nothing loads projections unasked")
+        var eager = options(messages)
+        eager.projectionsOnOpen = [PatientProjections.self]
+        ledger = try Ledger.open(at: dir.path, options: eager)
+        #expect(fileExists(dir.appending("projections/patients.ckpt")), "built (and saved) while opening")
+        #expect(messages.all == ["projection patients: no checkpoint; rebuilt from the log"])
+        #expect(ledger.projections.withLock { $0[PatientProjections.name]?.position } == 300)
+        try ledger.close()
+    }
+
     @Test func erasedPatientsLeaveTheProjectionAndItsCheckpoint() throws {
         let dir = TemporaryDirectory()
         let messages = Messages()

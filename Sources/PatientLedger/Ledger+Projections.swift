@@ -303,12 +303,14 @@ extension Ledger {
     public func replay(asOf: EventTime? = nil, threads: Int = Ledger.defaultReplayThreads,
                        progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> ReplaySummary {
         let start = Self.monotonicSeconds()
-        let latest = defaultAsOf
-        let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
-        let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
-        let (metrics, records) = try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) in
+        let (metrics, records, asOf) = try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) in
             try makeAppendsVisible()
-            let end = state.withLock { $0.index.coveredPosition }
+            // The records to fold and their latest time, read together: an
+            // append from another thread after this cannot reach the pass.
+            let (end, latestMillis) = state.withLock { ($0.index.coveredPosition, $0.index.latestVisibleTime()) }
+            let latest = latestMillis.map { EventTime(millisecondsSince1970: $0) }
+            let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
+            let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
             let parts = try foldPartitioned(parts: max(1, threads), end: end, progress: progress) {
                 ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) })
             }
@@ -324,7 +326,7 @@ extension Ledger {
             if options.writesCheckpoints && writeCheckpoint(all, position: end) { checkpointPosition = end }
             all.compact()
             loaded[PatientProjections.name] = LoadedProjection(value: all, position: end, checkpointPosition: checkpointPosition)
-            return (metrics, end)
+            return (metrics, end, asOf)
         }
         let seconds = Self.monotonicSeconds() - start
         return ReplaySummary(asOf: asOf, events: records, patients: metrics.patients,

@@ -399,3 +399,34 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         try ledger.close()
     }
 }
+
+/// Replays and queries while another thread appends events with ever later
+/// times (the default T moving under them): each answer is consistent with
+/// some prefix of the log, and nothing traps.
+@Suite struct ProjectionsUnderConcurrentAppendsTests {
+    @Test func replayAndQueriesBesideAnAppendingThread() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path)
+        try ledger.append(Array(CheckpointFileTests.events.prefix(2000)))
+        let appender = Task.detached {
+            for i in 0..<400 {
+                try ledger.append(Events.visit("P-live-\(i % 7)", day: 500 + i))
+            }
+        }
+        var lastEvents: UInt64 = 0
+        for _ in 0..<6 {
+            let summary = try ledger.replay()
+            #expect(summary.events >= lastEvents)
+            lastEvents = summary.events
+            let p = try ledger.projection(of: CheckpointFileTests.events[0].patient)
+            #expect(p.exists)
+        }
+        try await appender.value
+        let final = try ledger.replay()
+        #expect(final.events == ledger.endPosition)
+        var fresh = PatientProjections()
+        try ledger.fold(from: 0, to: ledger.endPosition) { if let r = $0 { fresh.apply(r) } } erase: { fresh.erase(patient: $0) }
+        #expect(try ledger.projection(PatientProjections.self).states == fresh.states)
+        try ledger.close()
+    }
+}

@@ -17,6 +17,9 @@ let package = Package(
     name: "PatientLedger",
     products: [
         .library(name: "PatientLedger", targets: ["PatientLedger"]),
+        // The synthetic cohort of `ledger generate`, for a service's own tests
+        // and for the benchmark package.
+        .library(name: "LedgerSimulation", targets: ["LedgerSimulation"]),
         .executable(name: "ledger", targets: ["LedgerTool"]),
     ],
     dependencies: [

@@ -37,25 +37,29 @@ struct FollowUpTracker: Equatable, Sendable {
         self.inbound = inbound
     }
 
-    /// Takes an event, in any order.
-    mutating func record(_ event: PatientEvent, stamp: Stamp) {
-        let time = event.time
-        switch event.body {
-        case .message(let m) where m.direction == .outbound:
+    /// Takes a message, in any order: an outbound follow-up or survey
+    /// invitation to settle, or an inbound message that may answer one.
+    mutating func record(_ m: Message, at time: EventTime, stamp: Stamp) {
+        switch m.direction {
+        case .outbound:
             if m.purpose == .followup || m.purpose == .survey {
                 followUps.insertSorted(FollowUp(stamp: stamp, message: m.message, survey: m.survey, content: m.content)) { $0.stamp }
             }
-        case .message:
+        case .inbound:
             inbound.insertSorted(time) { $0 }
-        case .survey(let s):
-            surveysByID[s.survey, default: []].insertSorted(time) { $0 }
-            if let message = s.message { surveysByMessage[message, default: []].insertSorted(time) { $0 } }
-        case .read(let r):
-            readsByContent[r.content, default: []].insertSorted(time) { $0 }
-            if let message = r.message { readsByMessage[message, default: []].insertSorted(time) { $0 } }
-        default:
-            break
         }
+    }
+
+    /// Takes a survey answer, in any order.
+    mutating func record(_ s: Survey, at time: EventTime) {
+        surveysByID[s.survey, default: []].insertSorted(time) { $0 }
+        if let message = s.message { surveysByMessage[message, default: []].insertSorted(time) { $0 } }
+    }
+
+    /// Takes a read, in any order.
+    mutating func record(_ r: Read, at time: EventTime) {
+        readsByContent[r.content, default: []].insertSorted(time) { $0 }
+        if let message = r.message { readsByMessage[message, default: []].insertSorted(time) { $0 } }
     }
 
     /// The follow-ups by outcome as of `asOf`, which must be at or after

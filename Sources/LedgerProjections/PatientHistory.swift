@@ -151,12 +151,10 @@ struct PatientHistory: Equatable, Sendable {
 
     /// Adds one event, whatever the order.
     mutating func add(_ record: PatientEventRecord) {
-        let event = record.event
         let stamp = Stamp(record)
         latest = latest.map { max($0, stamp) } ?? stamp
-        let time = event.time
-        followUps.record(event, stamp: stamp)
-        switch event.body {
+        let time = record.event.time
+        switch record.event.body {
         case .register(let r):
             if let s = r.sex { sex = .latest(sex, Stamped(stamp: stamp, value: s)) }
             if let y = r.birthYear { birthYear = .latest(birthYear, Stamped(stamp: stamp, value: y)) }
@@ -169,6 +167,7 @@ struct PatientHistory: Equatable, Sendable {
         case .appointment(let a):
             appointments[a.appointment] = .latest(appointments[a.appointment], Stamped(stamp: stamp, value: a))
         case .message(let m):
+            followUps.record(m, at: time, stamp: stamp)
             switch m.direction {
             case .outbound:
                 outbound += 1
@@ -179,6 +178,7 @@ struct PatientHistory: Equatable, Sendable {
                 engaged(at: time)
             }
         case .read(let r):
+            followUps.record(r, at: time)
             readCount += 1
             maxProgress[r.content] = max(maxProgress[r.content] ?? r.progress, r.progress)
             engaged(at: time)
@@ -189,6 +189,7 @@ struct PatientHistory: Equatable, Sendable {
             checkinDays[c.metric, default: []].insertSorted(time.day) { $0 }
             engaged(at: time)
         case .survey(let s):
+            followUps.record(s, at: time)
             surveyCount += 1
             latestSurveys[s.survey] = .latest(latestSurveys[s.survey],
                                               Stamped(stamp: stamp, value: LatestSurvey(time: time, score: LatestSurvey.score(of: s))))

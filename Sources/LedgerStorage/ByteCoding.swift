@@ -10,7 +10,7 @@ extension UnsafeMutableRawBufferPointer {
 }
 
 extension UnsafeRawBufferPointer {
-    @inline(__always)
+    @inlinable @inline(__always)
     package func loadLE<T: FixedWidthInteger>(at offset: Int, as: T.Type) -> T {
         T(littleEndian: loadUnaligned(fromByteOffset: offset, as: T.self))
     }
@@ -21,7 +21,7 @@ package enum Varint {
     package static let maxLength = 10
 
     /// Writes `value` at `pointer`, returns the bytes written (1...10).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func write(_ value: UInt64, to pointer: UnsafeMutableRawPointer) -> Int {
         var v = value
         var i = 0
@@ -36,7 +36,7 @@ package enum Varint {
 
     /// Reads a varint from `buffer` at `offset`, advancing it. Returns nil on
     /// truncation or on an encoding longer than 10 bytes or overflowing 64 bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func read(_ buffer: UnsafeRawBufferPointer, at offset: inout Int) -> UInt64? {
         // Fast paths: most lengths and time deltas take one or two bytes.
         if offset >= 0 && offset + 2 <= buffer.count {
@@ -69,12 +69,12 @@ package enum Varint {
         return nil
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func zigzag(_ value: Int64) -> UInt64 {
         UInt64(bitPattern: (value << 1) ^ (value >> 63))
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func unzigzag(_ value: UInt64) -> Int64 {
         Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
     }

@@ -51,6 +51,16 @@ struct IdempotencyIndex {
         slots = [UInt64](repeating: 0, count: size)
     }
 
+    /// The table a snapshot stored verbatim (``slots``, empty slots
+    /// included): no rehashing. The caller has checked that the size is a
+    /// power of two, at least 16, and `count` its non-empty slots, at most
+    /// 80% of them.
+    init(table: [UInt64], count: Int) {
+        precondition(table.count >= 16 && table.count & (table.count - 1) == 0 && Double(count) <= Double(table.count) * 0.8)
+        slots = table
+        self.count = count
+    }
+
     /// The tag of a 64-bit id hash: its top 28 bits.
     @inline(__always)
     static func tag(_ hash: UInt64) -> UInt64 { hash >> 36 }
@@ -85,7 +95,7 @@ struct IdempotencyIndex {
         insert(slot: Self.tag(hash) << Self.positionBits | (position + 1))
     }
 
-    /// Inserts an encoded slot (tag and position + 1), as ``forEachSlot(_:)`` gives them.
+    /// Inserts an encoded slot (tag and position + 1).
     mutating func insert(slot value: UInt64) {
         if Double(count + 1) > Double(slots.count) * 0.8 { grow() }
         let mask = slots.count - 1
@@ -100,11 +110,6 @@ struct IdempotencyIndex {
         slots = [UInt64](repeating: 0, count: old.count * 2)
         count = 0
         for value in old where value != 0 { insert(slot: value) }
-    }
-
-    /// Every occupied slot's value, for snapshots.
-    func forEachSlot(_ body: (UInt64) -> Void) {
-        for value in slots where value != 0 { body(value) }
     }
 
     /// Bytes held, for measurements.

@@ -10,29 +10,34 @@ import LedgerStorage
 /// header := the log's 64-byte file header, magic "PLEDGPIX", the log's id,
 ///           base position = coveredPosition (records 0..<base are reflected),
 ///           kind-specific field = the body layout (2)
-/// body   := varint(patients) patient* varint(ids) id*
+/// body   := varint(patients) patient* ids
 /// patient:= string(patientId) varint(count) varint(delta)*count varint(lastErase + 1, 0 = none)
 ///           latest
 /// latest := varint(0)                          ; no record (never written: a stream has one)
 ///         | varint(1) varint(zigzag(ms))       ; largest time among the visible records
-/// id     := u64le(slot)           ; IdempotencyIndex's slot: 28-bit tag, position + 1
+/// ids    := varint(tableSize) varint(count) u64le(slot)*tableSize
+/// slot   := 0 (empty) | IdempotencyIndex's slot: 28-bit tag, position + 1
 /// string := varint(byteLength) utf8
 /// crc    := masked CRC-32C of body, little-endian
 /// ```
 /// Position deltas are from the previous position of the same patient (the
-/// first from 0). Written whole to a temporary file, synced and renamed.
+/// first from 0). The id table is stored as it lies in memory, empty slots
+/// included, so opening copies it instead of inserting every id again (10
+/// million ids: one sequential read instead of 10 million random writes).
+/// Written whole to a temporary file, synced and renamed.
 /// Derived data: a missing, damaged, foreign or newer snapshot is ignored
 /// and the index rebuilt from the log (the ledger reports it).
 enum IndexSnapshot {
     static let magic: [UInt8] = Array("PLEDGPIX".utf8)
     static let fileName = "streams"
     /// The body layout, in the header's kind-specific field: 2 added each
-    /// patient's latest visible time. Another layout is rebuilt from the log.
-    static let layout: UInt16 = 2
+    /// patient's latest visible time, 3 stores the id table verbatim.
+    /// Another layout is rebuilt from the log.
+    static let layout: UInt16 = 3
 
     static func encode(_ index: LedgerIndex, logID: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(index.streams.count * 32 + Int(index.coveredPosition) * 2 + index.ids.count * 12)
+        body.reserveCapacity(index.streams.count * 32 + Int(index.coveredPosition) * 2 + index.ids.slots.count * 8 + 16)
         func varint(_ value: UInt64) {
             var v = value
             while v >= 0x80 { body.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
@@ -54,9 +59,14 @@ enum IndexSnapshot {
                 varint(0)
             }
         }
+        varint(UInt64(index.ids.slots.count))
         varint(UInt64(index.ids.count))
-        index.ids.forEachSlot { slot in
-            withUnsafeBytes(of: slot.littleEndian) { body.append(contentsOf: $0) }
+        index.ids.slots.withUnsafeBytes { raw in
+            if UInt64(1).littleEndian == 1 {
+                body.append(contentsOf: raw)
+            } else {
+                for slot in index.ids.slots { withUnsafeBytes(of: slot.littleEndian) { body.append(contentsOf: $0) } }
+            }
         }
         var bytes = FileHeader(magic: magic, logID: logID, basePosition: index.coveredPosition,
                                createdAtMillis: currentTimeMillis(), extra: layout).encoded()
@@ -118,16 +128,27 @@ enum IndexSnapshot {
                 }
                 index.streams[patient] = stream
             }
-            guard let ids = varint(), ids <= UInt64(body.count) else { return .failure(.init(reason: "bad id count")) }
-            index.ids = IdempotencyIndex(capacity: Int(ids))
-            for _ in 0..<ids {
-                guard body.count - offset >= 8 else { return .failure(.init(reason: "bad id entry")) }
-                let slot = body.loadLE(at: offset, as: UInt64.self)
-                offset += 8
-                let position = slot & IdempotencyIndex.positionMask
-                guard position > 0, position - 1 < header.basePosition else { return .failure(.init(reason: "bad id entry")) }
-                index.ids.insert(slot: slot)
+            guard let size = varint(), size >= 16, size & (size - 1) == 0, size <= UInt64((body.count - offset) / 8),
+                  let count = varint(), Double(count) <= Double(size) * 0.8
+            else { return .failure(.init(reason: "bad id table size")) }
+            var table = [UInt64](repeating: 0, count: Int(size))
+            table.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + Int(size) * 8)])) }
+            var occupied: UInt64 = 0
+            let tableOK = table.withUnsafeMutableBufferPointer { slots -> Bool in
+                for i in 0..<slots.count {
+                    let slot = UInt64(littleEndian: slots[i])
+                    slots[i] = slot
+                    if slot != 0 {
+                        let position = slot & IdempotencyIndex.positionMask
+                        guard position > 0, position - 1 < header.basePosition else { return false }
+                        occupied += 1
+                    }
+                }
+                return true
             }
+            guard tableOK, occupied == count else { return .failure(.init(reason: "bad id entry")) }
+            offset += Int(size) * 8
+            index.ids = IdempotencyIndex(table: table, count: Int(count))
             guard offset == body.count else { return .failure(.init(reason: "trailing bytes in snapshot")) }
             return .success(index)
         }

@@ -156,8 +156,8 @@ public struct PatientProjections: Projection {
     public var encodedBytes: Int { encoded.values.reduce(0) { $0 + $1.count } }
 
     private static func decode(_ bytes: [UInt8]) -> PatientState {
-        // The bytes were encoded by this process or checked when the
-        // checkpoint was loaded (``init(checkpoint:)`` decodes each once).
+        // The bytes were encoded by this process, or by this version's
+        // encoder into a checkpoint whose checksum held: they decode.
         bytes.withUnsafeBytes { raw in
             do throws(StateDecodingError) { return try PatientState(decoding: raw) } catch {
                 preconditionFailure("a state this projection encoded does not decode: \(error)")
@@ -209,9 +209,16 @@ public struct PatientProjections: Projection {
         return w.bytes
     }
 
-    /// Decodes every state once (so damage is found now, not at a query)
-    /// and keeps its bytes.
-    public init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError) {
+    /// Keeps each patient's state bytes, decoded when the patient is
+    /// needed. With `verifyingStates` every state is decoded once now, so
+    /// that bytes this version's encoder did not write are refused here
+    /// rather than at a query.
+    ///
+    /// The ledger checks the checkpoint's CRC-32C, name and version first:
+    /// the bytes are then exactly those ``checkpoint()`` wrote, which
+    /// decode (a tested law), so it skips the per-state check and a
+    /// one-patient query does not pay for decoding every patient.
+    public init(checkpoint bytes: UnsafeRawBufferPointer, verifyingStates: Bool) throws(StateDecodingError) {
         cutoff = nil
         var r = StateReader(bytes)
         let n = try r.count(minimumBytes: 2)
@@ -222,15 +229,23 @@ public struct PatientProjections: Projection {
             let start = r.offset
             r.offset += length
             let state = UnsafeRawBufferPointer(rebasing: bytes[start..<r.offset])
-            do throws(StateDecodingError) {
-                _ = try PatientState(decoding: state)
-            } catch {
-                throw StateDecodingError(offset: start + error.offset, reason: "patient \(patient): \(error.reason)")
+            if verifyingStates {
+                do throws(StateDecodingError) {
+                    _ = try PatientState(decoding: state)
+                } catch {
+                    throw StateDecodingError(offset: start + error.offset, reason: "patient \(patient): \(error.reason)")
+                }
             }
             guard encoded.updateValue(Array(state), forKey: patient) == nil else {
                 throw StateDecodingError(offset: start, reason: "patient \(patient) appears twice")
             }
         }
         guard r.isAtEnd else { throw r.fail("bytes after the last patient") }
+    }
+
+    /// The projection a ledger loads from a checksummed checkpoint: see
+    /// ``init(checkpoint:verifyingStates:)`` (states are not decoded now).
+    public init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError) {
+        try self.init(checkpoint: bytes, verifyingStates: false)
     }
 }

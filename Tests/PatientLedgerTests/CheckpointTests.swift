@@ -122,7 +122,7 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         }
         #expect(damagedRejected > 0)
         let bytes = all.checkpoint()
-        let decoded = try bytes.withUnsafeBytes { raw throws(StateDecodingError) in try PatientProjections(checkpoint: raw) }
+        let decoded = try bytes.withUnsafeBytes { raw throws(StateDecodingError) in try PatientProjections(checkpoint: raw, verifyingStates: true) }
         #expect(decoded.states == all.states)
     }
 

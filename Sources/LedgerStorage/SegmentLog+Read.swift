@@ -201,16 +201,28 @@ public final class LogCursor {
     /// The next record, or nil at the end of what is committed now.
     /// - Throws: `.corruption` naming file and offset, `.io`.
     public func next() throws(StorageError) -> LogRecord? {
-        let index = Int(truncatingIfNeeded: position &- slotBase)
+        try next { $0.copy() }
+    }
+
+    /// Calls `body` with the next record, in place in the decompressed
+    /// block, and returns what it returns; nil at the end of what is
+    /// committed now.
+    ///
+    /// The view is valid only inside `body`. Allocation-free: the way to
+    /// walk records one by one without ``next()``'s copy of each payload.
+    /// - Throws: `.corruption` naming file and offset, `.io`.
+    public func next<R>(_ body: (RecordView) -> R) throws(StorageError) -> R? {
+        var index = Int(truncatingIfNeeded: position &- slotBase)
         if position < slotBase || index >= slots.count {
             guard try loadBlock() else { return nil }
-            return try next()
+            index = Int(truncatingIfNeeded: position &- slotBase)
+            guard position >= slotBase && index < slots.count else { return nil }
         }
         let slot = slots[index]
         let payload = reader.payload
         position += 1
-        return LogRecord(position: position - 1, timestamp: slot.timestamp,
-                         payload: Array(UnsafeRawBufferPointer(rebasing: payload[slot.start..<slot.end])))
+        return body(RecordView(position: position - 1, timestamp: slot.timestamp,
+                               payload: UnsafeRawBufferPointer(rebasing: payload[slot.start..<slot.end])))
     }
 
     private func loadBlock() throws(StorageError) -> Bool {

@@ -84,10 +84,22 @@ extension Ledger {
 
 /// A single-pass cursor over a ledger's events in log order.
 /// Not thread-safe: one per thread.
+///
+/// Cost per event: the event's decode, straight from the decompressed
+/// block (no copy of the record), plus its strings longer than 15 bytes
+/// and its arrays. Which patients are erased is re-read (under the ledger's
+/// lock) only when an `erase` was appended since the last look; while no
+/// patient is erased nothing is looked up per event.
 public final class EventCursor {
     let ledger: Ledger
     let cursor: LogCursor
     let includingErased: Bool
+    /// The last `erase` position of each erased patient, as of `generation`.
+    private var erasures: [String: UInt64] = [:]
+    /// A 1024-bit filter of the erased patients' ``IdentifierHash``es: most
+    /// events' patients miss it and skip the dictionary's slower hashing.
+    private var erasedFilter = [UInt64](repeating: 0, count: 16)
+    private var generation = -1
 
     init(ledger: Ledger, cursor: LogCursor, includingErased: Bool) {
         self.ledger = ledger
@@ -98,12 +110,58 @@ public final class EventCursor {
     /// The next event, or nil at the end of what is stored now.
     public func next() throws(LedgerError) -> StoredEvent? {
         while true {
-            let record: LogRecord?
-            do throws(StorageError) { record = try cursor.next() } catch { throw LedgerError(error) }
-            guard let record else { return nil }
-            let stored = try ledger.decode(record)
-            if includingErased || stored.event.body == .erase || !ledger.isErased(stored) { return stored }
+            let decoded: Result<StoredEvent, EventCodecError>?
+            do throws(StorageError) {
+                decoded = try cursor.next { view in
+                    do throws(EventCodecError) {
+                        let event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
+                        return .success(StoredEvent(position: view.position, event: event))
+                    } catch {
+                        return .failure(EventCodecError(offset: error.offset, reason: "record \(view.position) does not decode: \(error.reason)"))
+                    }
+                }
+            } catch {
+                throw LedgerError(error)
+            }
+            switch decoded {
+            case nil:
+                return nil
+            case .success(let stored)?:
+                if includingErased || !isHidden(stored) { return stored }
+            case .failure(let error)?:
+                throw LedgerError(.corruption, "\(error.reason) at byte \(error.offset)", path: ledger.log.directory)
+            }
         }
+    }
+
+    /// Whether a later `erase` of its patient hides `stored` (erase records
+    /// never are: they are the audit record).
+    @inline(__always)
+    private func isHidden(_ stored: StoredEvent) -> Bool {
+        let current = ledger.eraseGeneration.load(ordering: .acquiring)
+        if current != generation { reloadErasures(current) }
+        guard !erasures.isEmpty else { return false }
+        let bit = Int(truncatingIfNeeded: IdentifierHash.hash(stored.event.patient) & 1023)
+        guard erasedFilter[bit >> 6] & (1 << UInt64(bit & 63)) != 0,
+              let erase = erasures[stored.event.patient] else { return false }
+        if case .erase = stored.event.body { return false }
+        return stored.position < erase
+    }
+
+    private func reloadErasures(_ current: Int) {
+        erasures = ledger.state.withLock { state in
+            var erased: [String: UInt64] = [:]
+            for (patient, stream) in state.index.streams {
+                if let erase = stream.lastErase { erased[patient] = erase }
+            }
+            return erased
+        }
+        erasedFilter = [UInt64](repeating: 0, count: 16)
+        for patient in erasures.keys {
+            let bit = Int(truncatingIfNeeded: IdentifierHash.hash(patient) & 1023)
+            erasedFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        generation = current
     }
 }
 

@@ -34,6 +34,9 @@ struct LedgerIndex {
     var ids = IdempotencyIndex()
     /// Records `0..<coveredPosition` are reflected.
     var coveredPosition: UInt64 = 0
+    /// `erase` records added since this value was created (not persisted;
+    /// a change counter for readers that cache which patients are erased).
+    var eraseRecords = 0
     /// Patients with at least one erase record.
     var erasedPatients: Int { streams.values.reduce(0) { $0 + ($1.lastErase == nil ? 0 : 1) } }
 
@@ -41,15 +44,22 @@ struct LedgerIndex {
     /// `time` is the record's event time in milliseconds since 1970.
     mutating func add(position: UInt64, patient: String, id: String?, isErase: Bool, time: Int64) {
         precondition(position == coveredPosition, "index must advance in log order")
-        streams[patient, default: PatientStream()].positions.append(position)
-        if isErase {
-            streams[patient]!.lastErase = position
-            streams[patient]!.latestVisibleTime = time
-        } else {
-            streams[patient]!.latestVisibleTime = max(streams[patient]!.latestVisibleTime ?? time, time)
-        }
+        // One hash lookup: the default subscript's modify accessor.
+        Self.update(&streams[patient, default: PatientStream()], position: position, isErase: isErase, time: time)
+        if isErase { eraseRecords += 1 }
         if let id { ids.insert(hash: IdentifierHash.hash(id), position: position) }
         coveredPosition = position + 1
+    }
+
+    @inline(__always)
+    private static func update(_ stream: inout PatientStream, position: UInt64, isErase: Bool, time: Int64) {
+        stream.positions.append(position)
+        if isErase {
+            stream.lastErase = position
+            stream.latestVisibleTime = time
+        } else {
+            stream.latestVisibleTime = max(stream.latestVisibleTime ?? time, time)
+        }
     }
 
     /// The largest time among every patient's visible records (erase

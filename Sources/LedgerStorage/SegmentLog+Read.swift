@@ -201,28 +201,33 @@ public final class LogCursor {
     /// The next record, or nil at the end of what is committed now.
     /// - Throws: `.corruption` naming file and offset, `.io`.
     public func next() throws(StorageError) -> LogRecord? {
-        try next { $0.copy() }
+        var record: LogRecord?
+        guard try next({ record = $0.copy() }) else { return nil }
+        return record
     }
 
     /// Calls `body` with the next record, in place in the decompressed
-    /// block, and returns what it returns; nil at the end of what is
+    /// block; returns false (without calling it) at the end of what is
     /// committed now.
     ///
     /// The view is valid only inside `body`. Allocation-free: the way to
     /// walk records one by one without ``next()``'s copy of each payload.
+    /// Not generic on purpose: a generic result would be returned through
+    /// unspecialized value witnesses when called from another module.
     /// - Throws: `.corruption` naming file and offset, `.io`.
-    public func next<R>(_ body: (RecordView) -> R) throws(StorageError) -> R? {
+    public func next(_ body: (RecordView) -> Void) throws(StorageError) -> Bool {
         var index = Int(truncatingIfNeeded: position &- slotBase)
         if position < slotBase || index >= slots.count {
-            guard try loadBlock() else { return nil }
+            guard try loadBlock() else { return false }
             index = Int(truncatingIfNeeded: position &- slotBase)
-            guard position >= slotBase && index < slots.count else { return nil }
+            guard position >= slotBase && index < slots.count else { return false }
         }
         let slot = slots[index]
         let payload = reader.payload
         position += 1
-        return body(RecordView(position: position - 1, timestamp: slot.timestamp,
-                               payload: UnsafeRawBufferPointer(rebasing: payload[slot.start..<slot.end])))
+        body(RecordView(position: position - 1, timestamp: slot.timestamp,
+                        payload: UnsafeRawBufferPointer(rebasing: payload[slot.start..<slot.end])))
+        return true
     }
 
     private func loadBlock() throws(StorageError) -> Bool {

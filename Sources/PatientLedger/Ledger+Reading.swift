@@ -110,42 +110,42 @@ public final class EventCursor {
     /// The next event, or nil at the end of what is stored now.
     public func next() throws(LedgerError) -> StoredEvent? {
         while true {
-            let decoded: Result<StoredEvent, EventCodecError>?
+            var position: UInt64 = 0
+            var event: PatientEvent?
+            var failure: EventCodecError?
             do throws(StorageError) {
-                decoded = try cursor.next { view in
+                let more = try cursor.next { view in
+                    position = view.position
                     do throws(EventCodecError) {
-                        let event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
-                        return .success(StoredEvent(position: view.position, event: event))
+                        event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
                     } catch {
-                        return .failure(EventCodecError(offset: error.offset, reason: "record \(view.position) does not decode: \(error.reason)"))
+                        failure = error
                     }
                 }
+                guard more else { return nil }
             } catch {
                 throw LedgerError(error)
             }
-            switch decoded {
-            case nil:
-                return nil
-            case .success(let stored)?:
-                if includingErased || !isHidden(stored) { return stored }
-            case .failure(let error)?:
-                throw LedgerError(.corruption, "\(error.reason) at byte \(error.offset)", path: ledger.log.directory)
+            guard let event else {
+                let error = failure ?? EventCodecError(offset: 0, reason: "")
+                throw LedgerError(.corruption, "record \(position) does not decode: \(error.reason) at byte \(error.offset)", path: ledger.log.directory)
             }
+            if includingErased || !isHidden(position, event) { return StoredEvent(position: position, event: event) }
         }
     }
 
-    /// Whether a later `erase` of its patient hides `stored` (erase records
+    /// Whether a later `erase` of its patient hides the event at `position` (erase records
     /// never are: they are the audit record).
     @inline(__always)
-    private func isHidden(_ stored: StoredEvent) -> Bool {
+    private func isHidden(_ position: UInt64, _ event: PatientEvent) -> Bool {
         let current = ledger.eraseGeneration.load(ordering: .acquiring)
         if current != generation { reloadErasures(current) }
         guard !erasures.isEmpty else { return false }
-        let bit = Int(truncatingIfNeeded: IdentifierHash.hash(stored.event.patient) & 1023)
+        let bit = Int(truncatingIfNeeded: IdentifierHash.hash(event.patient) & 1023)
         guard erasedFilter[bit >> 6] & (1 << UInt64(bit & 63)) != 0,
-              let erase = erasures[stored.event.patient] else { return false }
-        if case .erase = stored.event.body { return false }
-        return stored.position < erase
+              let erase = erasures[event.patient] else { return false }
+        if case .erase = event.body { return false }
+        return position < erase
     }
 
     private func reloadErasures(_ current: Int) {

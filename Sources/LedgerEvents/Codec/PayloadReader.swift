@@ -86,6 +86,10 @@ struct PayloadReader {
             let length = Int(buffer[offset])
             if length < 0x80 && length < n - offset {
                 let bytes = (base + offset + 1).assumingMemoryBound(to: UInt8.self)
+                if let small = SmallASCIIString.make(bytes, count: length, readable: n - offset - 1) {
+                    offset += 1 + length
+                    return small
+                }
                 if Self.isASCII(bytes, length) {
                     offset += 1 + length
                     return String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)

@@ -205,6 +205,9 @@ struct JSONScanner {
     func string(_ token: JSONStringToken) -> String {
         let count = token.end - token.start
         if !token.escaped {
+            if let small = SmallASCIIString.make(base + token.start, count: count, readable: end - token.start) {
+                return small
+            }
             return String(decoding: UnsafeBufferPointer(start: base + token.start, count: count), as: UTF8.self)
         }
         // Decoding escapes never lengthens the text.

@@ -259,9 +259,10 @@ public final class Ledger: Sendable {
             batchIDs.reserveCapacity(normalized.count)
             for i in 0..<normalized.count {
                 if let id = normalized[base + i].id {
-                    if batchIDs.contains(id) { continue }
+                    // Stored, or earlier in the batch: either way a
+                    // duplicate (one hash of the id instead of two).
                     if try isStored(id: id, in: state.index) { continue }
-                    batchIDs.insert(id)
+                    if !batchIDs.insert(id).inserted { continue }
                 }
                 fresh.append(i)
             }
@@ -283,10 +284,14 @@ public final class Ledger: Sendable {
                 }
             }
             state.batch.removeAll()
-            for i in fresh {
-                state.encoded.removeAll(keepingCapacity: true)
-                EventCodec.encode(normalized[base + i], into: &state.encoded)
-                state.batch.append(timestamp: normalized[base + i].time.millisecondsSince1970, payload: state.encoded)
+            // Through a buffer pointer: subscripting the slice copied each
+            // whole event (retaining and releasing every string) to encode it.
+            normalized.withUnsafeBufferPointer { events in
+                for i in fresh {
+                    state.encoded.removeAll(keepingCapacity: true)
+                    EventCodec.encode(events[i], into: &state.encoded)
+                    state.batch.append(timestamp: events[i].time.millisecondsSince1970, payload: state.encoded)
+                }
             }
             let range: Range<UInt64>
             do throws(StorageError) {
@@ -295,10 +300,11 @@ public final class Ledger: Sendable {
                 throw LedgerError(error)
             }
             if range.lowerBound == state.index.coveredPosition {
-                for (k, i) in fresh.enumerated() {
-                    let event = normalized[base + i]
-                    state.index.add(position: range.lowerBound + UInt64(k), patient: event.patient, id: event.id,
-                                    isErase: event.type == .erase, time: event.time.millisecondsSince1970)
+                normalized.withUnsafeBufferPointer { events in
+                    for (k, i) in fresh.enumerated() {
+                        state.index.add(position: range.lowerBound + UInt64(k), patient: events[i].patient, id: events[i].id,
+                                        isErase: events[i].type == .erase, time: events[i].time.millisecondsSince1970)
+                    }
                 }
                 eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
             } else {

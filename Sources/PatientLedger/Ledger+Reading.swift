@@ -87,20 +87,22 @@ extension Ledger {
 ///
 /// Cost per event: the event's decode, straight from the decompressed
 /// block (no copy of the record), plus its strings longer than 15 bytes
-/// and its arrays. Which patients are erased is re-read (under the ledger's
-/// lock) only when an `erase` was appended since the last look; while no
-/// patient is erased nothing is looked up per event.
+/// and its arrays. Which events are erased is re-read (under the ledger's
+/// lock) only when an `erase` was appended since the last look, as the
+/// sorted positions they hide; checking an event is then a comparison with
+/// the next hidden position (memory: 8 bytes per erased event).
 public final class EventCursor {
     let ledger: Ledger
     let cursor: LogCursor
     let includingErased: Bool
     // Single-threaded by contract, never re-entered: no dynamic exclusivity
     // checks (about 75 instructions per access, two per event).
-    /// The last `erase` position of each erased patient, as of `generation`.
-    @exclusivity(unchecked) private var erasures: [String: UInt64] = [:]
-    /// A 1024-bit filter of the erased patients' ``IdentifierHash``es: most
-    /// events' patients miss it and skip the dictionary's slower hashing.
-    @exclusivity(unchecked) private var erasedFilter = [UInt64](repeating: 0, count: 16)
+    /// Positions of events hidden by a later `erase` of their patient (erase
+    /// records among them are not hidden), ascending, as of `generation`.
+    @exclusivity(unchecked) private var hidden: [UInt64] = []
+    /// The index in `hidden` of the first position not below the last one
+    /// checked (positions only increase along the cursor).
+    @exclusivity(unchecked) private var nextHidden = 0
     @exclusivity(unchecked) private var generation = -1
 
     init(ledger: Ledger, cursor: LogCursor, includingErased: Bool) {
@@ -137,33 +139,37 @@ public final class EventCursor {
         }
     }
 
-    /// Whether a later `erase` of its patient hides the event at `position` (erase records
-    /// never are: they are the audit record).
+    /// Whether a later `erase` of its patient hides the event at `position`
+    /// (erase records never are: they are the audit record).
     @inline(__always)
     private func isHidden(_ position: UInt64, _ event: PatientEvent) -> Bool {
         let current = ledger.eraseGeneration.load(ordering: .acquiring)
-        if current != generation { reloadErasures(current) }
-        guard !erasures.isEmpty else { return false }
-        let bit = Int(truncatingIfNeeded: IdentifierHash.hash(event.patient) & 1023)
-        guard erasedFilter[bit >> 6] & (1 << UInt64(bit & 63)) != 0,
-              let erase = erasures[event.patient] else { return false }
+        if current != generation { reloadErasures(current, from: position) }
+        while nextHidden < hidden.count && hidden[nextHidden] < position { nextHidden += 1 }
+        guard nextHidden < hidden.count && hidden[nextHidden] == position else { return false }
         if case .erase = event.body { return false }
-        return position < erase
+        return true
     }
 
-    private func reloadErasures(_ current: Int) {
-        erasures = ledger.state.withLock { state in
-            var erased: [String: UInt64] = [:]
-            for (patient, stream) in state.index.streams {
-                if let erase = stream.lastErase { erased[patient] = erase }
+    private func reloadErasures(_ current: Int, from position: UInt64) {
+        var positions: [UInt64] = ledger.state.withLock { state in
+            var hidden: [UInt64] = []
+            for stream in state.index.streams.values {
+                guard let erase = stream.lastErase else { continue }
+                // A stream's positions ascend: those before its last erase.
+                for p in stream.positions { if p < erase { hidden.append(p) } else { break } }
             }
-            return erased
+            return hidden
         }
-        erasedFilter = [UInt64](repeating: 0, count: 16)
-        for patient in erasures.keys {
-            let bit = Int(truncatingIfNeeded: IdentifierHash.hash(patient) & 1023)
-            erasedFilter[bit >> 6] |= 1 << UInt64(bit & 63)
+        positions.sort()
+        hidden = positions
+        var low = 0
+        var high = hidden.count
+        while low < high {
+            let mid = (low + high) / 2
+            if hidden[mid] < position { low = mid + 1 } else { high = mid }
         }
+        nextHidden = low
         generation = current
     }
 }

@@ -255,14 +255,22 @@ public final class Ledger: Sendable {
             var positions = [UInt64?](repeating: nil, count: normalized.count)
             var fresh: [Int] = []
             fresh.reserveCapacity(normalized.count)
-            var batchIDs: Set<String> = []
+            // Ids earlier in the batch, by their IdentifierHash (computed
+            // once per id for both checks; hashing an 8-byte key is cheaper
+            // than a String): the first event with each hash.
+            var batchIDs: [UInt64: Int] = [:]
             batchIDs.reserveCapacity(normalized.count)
             for i in 0..<normalized.count {
                 if let id = normalized[base + i].id {
-                    // Stored, or earlier in the batch: either way a
-                    // duplicate (one hash of the id instead of two).
-                    if try isStored(id: id, in: state.index) { continue }
-                    if !batchIDs.insert(id).inserted { continue }
+                    let hash = IdentifierHash.hash(id)
+                    if try isStored(id: id, hash: hash, in: state.index) { continue }
+                    if let first = batchIDs[hash] {
+                        if normalized[base + first].id == id { continue }
+                        // Two ids with one 64-bit hash: compare with all.
+                        if fresh.contains(where: { normalized[base + $0].id == id }) { continue }
+                    } else {
+                        batchIDs[hash] = i
+                    }
                 }
                 fresh.append(i)
             }
@@ -337,8 +345,8 @@ public final class Ledger: Sendable {
     /// committed first, so it can be read. Without that, an import whose id
     /// repeats one from the previous batch failed with "position N is past
     /// the end of the log" whenever the timer had not fired in between.
-    private func isStored(id: String, in index: LedgerIndex) throws(LedgerError) -> Bool {
-        try index.ids.firstCandidate(for: IdentifierHash.hash(id)) { (position) throws(LedgerError) -> Bool in
+    private func isStored(id: String, hash: UInt64, in index: LedgerIndex) throws(LedgerError) -> Bool {
+        try index.ids.firstCandidate(for: hash) { (position) throws(LedgerError) -> Bool in
             let record: LogRecord
             do throws(StorageError) {
                 if position >= log.endPosition && position < index.coveredPosition { try log.flush() }

@@ -3,11 +3,14 @@
 enum EventText {
     /// Whether `text` is 1-64 characters of `A-Z a-z 0-9 . _ : -`.
     static func isPatientID(_ text: String) -> Bool {
-        let utf8 = text.utf8
-        let count = utf8.count
-        guard count >= 1 && count <= 64 else { return false }
-        for byte in utf8 where !isPatientIDByte(byte) { return false }
-        return true
+        // Over the contiguous bytes: iterating `utf8` cost about 40
+        // instructions a byte, on every event imported.
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= 1 && bytes.count <= 64 else { return false }
+            for byte in bytes where !isPatientIDByte(byte) { return false }
+            return true
+        }
     }
 
     @inline(__always)

@@ -128,6 +128,11 @@ public final class Ledger: Sendable {
     let state: Mutex<State>
     /// Projections loaded so far, each with the position it reflects.
     let projections = Mutex<[String: LoadedProjection]>([:])
+    /// Changes whenever an `erase` record enters the index (its count of
+    /// erase records added since open): an ``EventCursor`` re-reads which
+    /// patients are erased only when it changed, instead of taking the
+    /// lock for every event.
+    let eraseGeneration = Atomic<Int>(0)
 
     var indexDirectory: String { directory + "/index" }
     var snapshotPath: String { indexDirectory + "/" + IndexSnapshot.fileName }
@@ -224,7 +229,10 @@ public final class Ledger: Sendable {
     public func refresh() throws(LedgerError) {
         guard options.log.readOnly else { return }
         do throws(StorageError) { try log.refresh() } catch { throw LedgerError(error) }
-        try state.withLock { (state: inout State) throws(LedgerError) in try Self.catchUp(&state.index, log: log) }
+        try state.withLock { (state: inout State) throws(LedgerError) in
+            try Self.catchUp(&state.index, log: log)
+            eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
+        }
     }
 
     // MARK: Appending
@@ -257,25 +265,41 @@ public final class Ledger: Sendable {
             }
             normalized.append(event.normalized())
         }
-        return try append(validated: normalized, expectedVersion: expectedVersion)
+        return try append(validated: normalized[...], expectedVersion: expectedVersion)
     }
 
-    /// Appends events already validated and normalized (``EventJSON`` output).
-    func append(validated normalized: [PatientEvent], expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
-        if expectedVersion != .any, let first = normalized.first, normalized.contains(where: { $0.patient != first.patient }) {
+    /// Appends events already validated and normalized (``EventJSON``
+    /// output). Takes a slice so an importer appends batches of the events it
+    /// decoded without copying them.
+    func append(validated events: ArraySlice<PatientEvent>, expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
+        if expectedVersion != .any, let first = events.first, events.contains(where: { $0.patient != first.patient }) {
             throw LedgerError(.invalidArgument, "an expected version applies to one patient's events only")
         }
+        // `positions` and `fresh` count from 0; the slice from `base`.
+        let normalized = events
+        let base = events.startIndex
         return try state.withLock { (state: inout State) throws(LedgerError) -> AppendResult in
             // Records appended to `log` directly since the last call.
             if state.index.coveredPosition < log.endPosition { try Self.catchUp(&state.index, log: log) }
             var positions = [UInt64?](repeating: nil, count: normalized.count)
             var fresh: [Int] = []
-            var batchIDs: Set<String> = []
-            for (i, event) in normalized.enumerated() {
-                if let id = event.id {
-                    if batchIDs.contains(id) { continue }
-                    if try isStored(id: id, in: state.index) { continue }
-                    batchIDs.insert(id)
+            fresh.reserveCapacity(normalized.count)
+            // Ids earlier in the batch, by their IdentifierHash (computed
+            // once per id for both checks; hashing an 8-byte key is cheaper
+            // than a String): the first event with each hash.
+            var batchIDs: [UInt64: Int] = [:]
+            batchIDs.reserveCapacity(normalized.count)
+            for i in 0..<normalized.count {
+                if let id = normalized[base + i].id {
+                    let hash = IdentifierHash.hash(id)
+                    if try isStored(id: id, hash: hash, in: state.index) { continue }
+                    if let first = batchIDs[hash] {
+                        if normalized[base + first].id == id { continue }
+                        // Two ids with one 64-bit hash: compare with all.
+                        if fresh.contains(where: { normalized[base + $0].id == id }) { continue }
+                    } else {
+                        batchIDs[hash] = i
+                    }
                 }
                 fresh.append(i)
             }
@@ -297,10 +321,14 @@ public final class Ledger: Sendable {
                 }
             }
             state.batch.removeAll()
-            for i in fresh {
-                state.encoded.removeAll(keepingCapacity: true)
-                EventCodec.encode(normalized[i], into: &state.encoded)
-                state.batch.append(timestamp: normalized[i].time.millisecondsSince1970, payload: state.encoded)
+            // Through a buffer pointer: subscripting the slice copied each
+            // whole event (retaining and releasing every string) to encode it.
+            normalized.withUnsafeBufferPointer { events in
+                for i in fresh {
+                    state.encoded.removeAll(keepingCapacity: true)
+                    EventCodec.encode(events[i], into: &state.encoded)
+                    state.batch.append(timestamp: events[i].time.millisecondsSince1970, payload: state.encoded)
+                }
             }
             let range: Range<UInt64>
             do throws(StorageError) {
@@ -309,15 +337,18 @@ public final class Ledger: Sendable {
                 throw LedgerError(error)
             }
             if range.lowerBound == state.index.coveredPosition {
-                for (k, i) in fresh.enumerated() {
-                    let event = normalized[i]
-                    state.index.add(position: range.lowerBound + UInt64(k), patient: event.patient, id: event.id,
-                                    isErase: event.type == .erase, time: event.time.millisecondsSince1970)
+                normalized.withUnsafeBufferPointer { events in
+                    for (k, i) in fresh.enumerated() {
+                        state.index.add(position: range.lowerBound + UInt64(k), patient: events[i].patient, id: events[i].id,
+                                        isErase: events[i].type == .erase, time: events[i].time.millisecondsSince1970)
+                    }
                 }
+                eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
             } else {
                 // Records were appended to `log` directly, behind the index:
                 // read them (and this batch) back into it in log order.
                 try Self.catchUp(&state.index, log: log)
+                eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
             }
             for (k, i) in fresh.enumerated() { positions[i] = range.lowerBound + UInt64(k) }
             if state.index.coveredPosition - state.snapshotPosition >= options.snapshotInterval {
@@ -336,13 +367,20 @@ public final class Ledger: Sendable {
 
     /// Whether an event with this `id` is stored: every hash match is
     /// confirmed by reading the stored event's id.
-    private func isStored(id: String, in index: LedgerIndex) throws(LedgerError) -> Bool {
-        try index.ids.firstCandidate(for: IdentifierHash.hash(id)) { (position) throws(LedgerError) -> Bool in
+    ///
+    /// A candidate may lie in the writer's not yet committed tail (appended
+    /// by an earlier call, its block still being filled until the group
+    /// commit timer or the next full block writes it): that tail is
+    /// committed first, so it can be read. Without that, an import whose id
+    /// repeats one from the previous batch failed with "position N is past
+    /// the end of the log" whenever the timer had not fired in between.
+    private func isStored(id: String, hash: UInt64, in index: LedgerIndex) throws(LedgerError) -> Bool {
+        try index.ids.firstCandidate(for: hash) { (position) throws(LedgerError) -> Bool in
             let record: LogRecord
             do throws(StorageError) {
-                // A recent append that group commit or noSync still buffers:
-                // write it out so it can be read back.
-                if position >= log.endPosition { try log.commit() }
+                // Written out (not synced: commit, not flush) only when
+                // the candidate lies in that tail.
+                if position >= log.endPosition && position < index.coveredPosition { try log.commit() }
                 record = try log.read(at: position)
             } catch {
                 throw LedgerError(error)

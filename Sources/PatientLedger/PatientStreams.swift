@@ -37,6 +37,9 @@ struct LedgerIndex {
     /// ``latestVisibleTime()``'s answer while known; nil when it must be
     /// computed again (at first, and after an erase lowered a stream's).
     private var latestCache: Int64?? = nil
+    /// `erase` records added since this value was created (not persisted;
+    /// a change counter for readers that cache which patients are erased).
+    var eraseRecords = 0
     /// Patients with at least one erase record.
     var erasedPatients: Int { streams.values.reduce(0) { $0 + ($1.lastErase == nil ? 0 : 1) } }
 
@@ -44,17 +47,27 @@ struct LedgerIndex {
     /// `time` is the record's event time in milliseconds since 1970.
     mutating func add(position: UInt64, patient: String, id: String?, isErase: Bool, time: Int64) {
         precondition(position == coveredPosition, "index must advance in log order")
-        streams[patient, default: PatientStream()].positions.append(position)
+        // One hash lookup: the default subscript's modify accessor.
+        Self.update(&streams[patient, default: PatientStream()], position: position, isErase: isErase, time: time)
         if isErase {
-            streams[patient]!.lastErase = position
-            streams[patient]!.latestVisibleTime = time
+            eraseRecords += 1
             latestCache = nil
-        } else {
-            streams[patient]!.latestVisibleTime = max(streams[patient]!.latestVisibleTime ?? time, time)
-            if case .some(let latest) = latestCache { latestCache = .some(max(latest ?? time, time)) }
+        } else if case .some(let latest) = latestCache {
+            latestCache = .some(max(latest ?? time, time))
         }
         if let id { ids.insert(hash: IdentifierHash.hash(id), position: position) }
         coveredPosition = position + 1
+    }
+
+    @inline(__always)
+    private static func update(_ stream: inout PatientStream, position: UInt64, isErase: Bool, time: Int64) {
+        stream.positions.append(position)
+        if isErase {
+            stream.lastErase = position
+            stream.latestVisibleTime = time
+        } else {
+            stream.latestVisibleTime = max(stream.latestVisibleTime ?? time, time)
+        }
     }
 
     /// The largest time among every patient's visible records (erase

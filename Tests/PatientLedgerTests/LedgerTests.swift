@@ -258,3 +258,31 @@ extension LedgerTests {
         try ledger.close()
     }
 }
+
+@Suite struct LedgerUncommittedTailTests {
+    @Test func anIdRepeatedFromTheUncommittedTailOfTheLastAppendIsADuplicate() throws {
+        let dir = TemporaryDirectory()
+        // A timer that never fires in the test: the first batch's block stays
+        // uncommitted (unreadable) when the second append checks its ids.
+        let ledger = try Ledger.open(at: dir.path, options: LedgerOptions(durability: .groupCommit(interval: .seconds(60))))
+        #expect(try ledger.append([Events.visit("P1", day: 1, id: "v-1"), Events.visit("P2", day: 1, id: "v-2")]).positions == [0, 1])
+        let again = try ledger.append([Events.visit("P3", day: 2, id: "v-2"), Events.visit("P1", day: 3, id: "v-3")])
+        #expect(again.positions == [nil, 2])
+        #expect(try ledger.events(of: "P3").isEmpty)
+        try ledger.close()
+    }
+
+    @Test func aCursorHidesEventsOfAPatientErasedWhileItRuns() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: LedgerOptions(durability: .everyAppend))
+        try ledger.append([Events.visit("P1", day: 1), Events.visit("P2", day: 1), Events.visit("P1", day: 2)])
+        let cursor = ledger.events(from: 0)
+        #expect(try cursor.next()?.position == 0)
+        try ledger.append(Events.erase("P1", day: 3))
+        // P1's event at 2 is now erased; P2's is not; the erase record shows.
+        #expect(try cursor.next()?.position == 1)
+        #expect(try cursor.next()?.position == 3)
+        #expect(try cursor.next() == nil)
+        try ledger.close()
+    }
+}

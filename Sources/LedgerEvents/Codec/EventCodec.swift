@@ -132,15 +132,20 @@ public enum EventCodec {
     /// ```
     public static func decode(_ payload: UnsafeRawBufferPointer, time: EventTime) throws(EventCodecError) -> PatientEvent {
         var reader = PayloadReader(payload)
-        var flags: UInt8 = 0
-        let envelope = try reader.envelope(flags: &flags)
+        // The envelope's fields go straight into locals (not an
+        // EventEnvelope), so building the event moves its strings instead
+        // of copying them and releasing the envelope's.
+        let (typeCode, typeVersion, flags) = try reader.envelopeHeader()
+        let patient = try reader.string("patient")
+        let id = flags & Flag.id != 0 ? try reader.string("id") : nil
+        let actor = flags & Flag.actor != 0 ? try reader.string("actor") : nil
         let body: EventBody
-        if flags & Flag.opaque != 0 || !decodesBody(typeCode: envelope.typeCode, typeVersion: envelope.typeVersion) {
-            body = .unrecognized(UnrecognizedBody(typeCode: envelope.typeCode, typeVersion: envelope.typeVersion, bytes: reader.rest()))
+        if flags & Flag.opaque != 0 || !decodesBody(typeCode: typeCode, typeVersion: typeVersion) {
+            body = .unrecognized(UnrecognizedBody(typeCode: typeCode, typeVersion: typeVersion, bytes: reader.rest()))
         } else {
-            body = try reader.body(typeCode: envelope.typeCode, time: time)
+            body = try reader.body(typeCode: typeCode, time: time)
         }
-        return PatientEvent(patient: envelope.patient, time: time, id: envelope.id, actor: envelope.actor, body: body)
+        return PatientEvent(patient: patient, time: time, id: id, actor: actor, body: body)
     }
 
     /// Decodes one payload into an event; see
@@ -219,6 +224,18 @@ extension PayloadWriter {
 extension PayloadReader {
     /// Reads the envelope; sets `flags` to its flags byte.
     mutating func envelope(flags: inout UInt8) throws(EventCodecError) -> EventEnvelope {
+        let (typeCode, typeVersion, bits) = try envelopeHeader()
+        flags = bits
+        let patient = try string("patient")
+        let id = flags & EventCodec.Flag.id != 0 ? try string("id") : nil
+        let actor = flags & EventCodec.Flag.actor != 0 ? try string("actor") : nil
+        return EventEnvelope(typeCode: typeCode, typeVersion: typeVersion, patient: patient, id: id, actor: actor)
+    }
+
+    /// Reads the envelope's four fixed bytes (format version checked,
+    /// unknown flags refused): type code, type version, flags.
+    @inline(__always)
+    mutating func envelopeHeader() throws(EventCodecError) -> (typeCode: UInt8, typeVersion: UInt8, flags: UInt8) {
         guard !isAtEnd else { throw failure("empty payload", at: 0) }
         let format = try byte("format version")
         guard format == EventCodec.formatVersion else {
@@ -230,13 +247,10 @@ extension PayloadReader {
         let typeCode = try byte("type code")
         let typeVersion = try byte("type version")
         let flagsOffset = offset
-        flags = try byte("envelope flags")
+        let flags = try byte("envelope flags")
         guard flags & ~EventCodec.Flag.known == 0 else {
             throw failure("unknown envelope flags 0x\(Self.hex(flags & ~EventCodec.Flag.known))", at: flagsOffset)
         }
-        let patient = try string("patient")
-        let id = flags & EventCodec.Flag.id != 0 ? try string("id") : nil
-        let actor = flags & EventCodec.Flag.actor != 0 ? try string("actor") : nil
-        return EventEnvelope(typeCode: typeCode, typeVersion: typeVersion, patient: patient, id: id, actor: actor)
+        return (typeCode, typeVersion, flags)
     }
 }

@@ -24,50 +24,55 @@ extension PayloadReader {
         case .tag: body = .tag(try tag())
         case .erase: body = .erase
         }
-        try expectEnd(type.name)
+        // The type's name only for the error: building it costs more than
+        // decoding a small body.
+        if !isAtEnd { try expectEnd(type.name) }
         return body
     }
 
     private mutating func register() throws(EventCodecError) -> Register {
+        // Fields into locals, the struct built once: mutating a struct
+        // between `try`s made the compiler copy it before each call.
         let bits = try presence(0b111, "register")
-        var r = Register()
-        if bits & 1 << 0 != 0 { r.sex = try code(Sex.self) }
-        if bits & 1 << 1 != 0 { r.birthYear = try int("birth year") }
-        if bits & 1 << 2 != 0 { r.conditions = try strings("conditions") }
-        return r
+        let sex = bits & 1 << 0 != 0 ? try code(Sex.self) : nil
+        let birthYear = bits & 1 << 1 != 0 ? try int("birth year") : nil
+        let conditions = bits & 1 << 2 != 0 ? try strings("conditions") : nil
+        return Register(sex: sex, birthYear: birthYear, conditions: conditions)
     }
 
     private mutating func visit(time: EventTime) throws(EventCodecError) -> Visit {
         let bits = try presence(0b1111, "visit")
-        var v = Visit(kind: try code(VisitKind.self))
-        if bits & 1 << 0 != 0 { v.appointment = try string("visit appointment") }
-        if bits & 1 << 1 != 0 { v.discharge = try self.time("discharge", relativeTo: time) }
-        if bits & 1 << 2 != 0 { v.department = try string("department") }
-        if bits & 1 << 3 != 0 { v.diagnoses = try strings("diagnoses") }
-        return v
+        let kind = try code(VisitKind.self)
+        let appointment = bits & 1 << 0 != 0 ? try string("visit appointment") : nil
+        let discharge = bits & 1 << 1 != 0 ? try self.time("discharge", relativeTo: time) : nil
+        let department = bits & 1 << 2 != 0 ? try string("department") : nil
+        let diagnoses = bits & 1 << 3 != 0 ? try strings("diagnoses") : nil
+        return Visit(kind: kind, department: department, diagnoses: diagnoses, appointment: appointment, discharge: discharge)
     }
 
     private mutating func appointment(time: EventTime) throws(EventCodecError) -> Appointment {
         let bits = try presence(0b1, "appointment")
         let id = try string("appointment id")
-        var a = Appointment(appointment: id, status: try code(AppointmentStatus.self))
-        if bits & 1 << 0 != 0 { a.scheduledFor = try self.time("scheduledFor", relativeTo: time) }
-        return a
+        let status = try code(AppointmentStatus.self)
+        let scheduledFor = bits & 1 << 0 != 0 ? try self.time("scheduledFor", relativeTo: time) : nil
+        return Appointment(appointment: id, status: status, scheduledFor: scheduledFor)
     }
 
     private mutating func message() throws(EventCodecError) -> Message {
         let bits = try presence(0b1111, "message")
         let id = try string("message id")
         let direction = try code(Direction.self)
-        var m = Message(message: id, direction: direction, channel: try code(Channel.self))
-        if bits & 1 << 0 != 0 { m.purpose = try code(Purpose.self) }
-        if bits & 1 << 1 != 0 { m.content = try string("message content") }
-        if bits & 1 << 2 != 0 { m.survey = try string("message survey") }
+        let channel = try code(Channel.self)
+        let purpose = bits & 1 << 0 != 0 ? try code(Purpose.self) : nil
+        let content = bits & 1 << 1 != 0 ? try string("message content") : nil
+        let survey = bits & 1 << 2 != 0 ? try string("message survey") : nil
+        var journeyStep: JourneyStep? = nil
         if bits & 1 << 3 != 0 {
             let journey = try string("journey")
-            m.journeyStep = JourneyStep(journey: journey, step: try int("journey step"))
+            journeyStep = JourneyStep(journey: journey, step: try int("journey step"))
         }
-        return m
+        return Message(message: id, direction: direction, channel: channel, purpose: purpose,
+                       content: content, survey: survey, journeyStep: journeyStep)
     }
 
     private mutating func read() throws(EventCodecError) -> Read {
@@ -97,21 +102,22 @@ extension PayloadReader {
 
     private mutating func survey() throws(EventCodecError) -> Survey {
         let bits = try presence(0b11, "survey")
-        var s = Survey(survey: try string("survey id"), answers: [])
-        if bits & 1 << 0 != 0 { s.message = try string("survey message") }
+        let survey = try string("survey id")
+        let message = bits & 1 << 0 != 0 ? try string("survey message") : nil
         let start = offset
         let count = try varint("answer count")
         // Each answer takes at least two bytes (item length, number head).
         guard count <= UInt64(remaining / 2) else {
             throw failure("truncated: \(count) answers claimed, \(remaining) bytes left", at: start)
         }
-        s.answers.reserveCapacity(Swift.min(Int(count), 64))
+        var answers: [SurveyAnswer] = []
+        answers.reserveCapacity(Swift.min(Int(count), 64))
         for _ in 0..<Int(count) {
             let item = try string("answer item")
-            s.answers.append(SurveyAnswer(item: item, value: try number("answer value")))
+            answers.append(SurveyAnswer(item: item, value: try number("answer value")))
         }
-        if bits & 1 << 1 != 0 { s.score = try number("survey score") }
-        return s
+        let score = bits & 1 << 1 != 0 ? try number("survey score") : nil
+        return Survey(survey: survey, answers: answers, score: score, message: message)
     }
 
     private mutating func dispense() throws(EventCodecError) -> Dispense {

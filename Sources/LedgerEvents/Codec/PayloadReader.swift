@@ -77,7 +77,48 @@ struct PayloadReader {
     }
 
     /// `varint(byteLength) utf8`, validated as UTF-8.
+    @inline(__always)
     mutating func string(_ what: @autoclosure () -> String) throws(EventCodecError) -> String {
+        // The common case, inline: a one-byte length (under 128 bytes, so
+        // shortest form whatever its value) and ASCII text.
+        let n = buffer.count
+        if offset < n, let base = buffer.baseAddress {
+            let length = Int(buffer[offset])
+            if length < 0x80 && length < n - offset {
+                let bytes = (base + offset + 1).assumingMemoryBound(to: UInt8.self)
+                if let small = SmallASCIIString.make(bytes, count: length, readable: n - offset - 1) {
+                    offset += 1 + length
+                    return small
+                }
+                if Self.isASCII(bytes, length) {
+                    offset += 1 + length
+                    return String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+                }
+            }
+        }
+        return try generalString(what())
+    }
+
+    /// Whether the `count` bytes at `p` are all ASCII, eight at a time.
+    @inline(__always)
+    static func isASCII(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        var i = 0
+        var bits: UInt64 = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= count {
+            bits |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < count {
+            bits |= UInt64(p[i])
+            i += 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// ``string(_:)`` for any length and any UTF-8.
+    @inline(never)
+    mutating func generalString(_ what: @autoclosure () -> String) throws(EventCodecError) -> String {
         let start = offset
         let length = try varint(what())
         guard length <= UInt64(remaining) else {

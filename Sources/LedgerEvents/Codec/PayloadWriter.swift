@@ -43,10 +43,12 @@ struct PayloadWriter {
     /// `varint(byteLength) utf8`.
     @inline(__always)
     mutating func string(_ value: String) {
-        let utf8 = value.utf8
-        varint(UInt64(utf8.count))
-        let copied: Void? = utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
-        if copied == nil {
+        // withUTF8 also gives small strings (most ids) as one buffer;
+        // `utf8.withContiguousStorageIfAvailable` does not, and appending
+        // the view itself went byte by byte.
+        var value = value
+        value.withUTF8 { utf8 in
+            varint(UInt64(utf8.count))
             bytes.append(contentsOf: utf8)
         }
     }

@@ -301,15 +301,22 @@ struct EventJSONDecoder {
         }
 
         let time = try time(.time)
-        let body = try buildBody(type)
+        // Decided before `body` moves into the event (matching on it
+        // afterwards copied the whole body); reported after validate(), as
+        // before.
+        var phq9NonIntItem: String? = nil
+        if type == .survey, firstNonIntAnswer >= 0, let answers,
+           scanner.withBytes(slots[Int(EventJSONKey.survey.rawValue)].token, { Self.equals($0, "phq9") }) {
+            phq9NonIntItem = answers[firstNonIntAnswer].item
+        }
         // Already normalized: codes were upper-cased as read.
         let event = PatientEvent(
             patient: string(.patient), time: time,
-            id: optionalString(.id), actor: optionalString(.actor), body: body)
+            id: optionalString(.id), actor: optionalString(.actor), body: try buildBody(type))
         try event.validate()
 
-        if type == .survey, firstNonIntAnswer >= 0, case .survey(let s) = body, EventText.isExactly(s.survey, "phq9") {
-            throw EventValidationError("phq9 answer \"\(s.answers[firstNonIntAnswer].item)\" must be an int 0...3")
+        if let item = phq9NonIntItem {
+            throw EventValidationError("phq9 answer \"\(item)\" must be an int 0...3")
         }
         return event
     }

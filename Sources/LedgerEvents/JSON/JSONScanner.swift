@@ -99,7 +99,20 @@ struct JSONScanner {
         var escaped = false
         var i = position
         while true {
-            // The common case: a run of plain ASCII.
+            // The common case: a run of plain ASCII, eight bytes at a time
+            // (SWAR: a word holds a quote, a backslash, a control byte or a
+            // non-ASCII byte exactly when its mask has a high bit set; the
+            // byte loop below then finds which).
+            while i + 8 <= end {
+                let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let quote = w ^ (ones &* 0x22)
+                let backslash = w ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((w &- ones &* 0x20) & ~w) | w
+                if special & 0x8080_8080_8080_8080 != 0 { break }
+                i += 8
+            }
             while i < end {
                 let b = base[i]
                 if b == 0x22 || b == 0x5C || b < 0x20 || b >= 0x80 { break }
@@ -205,6 +218,9 @@ struct JSONScanner {
     func string(_ token: JSONStringToken) -> String {
         let count = token.end - token.start
         if !token.escaped {
+            if let small = SmallASCIIString.make(base + token.start, count: count, readable: end - token.start) {
+                return small
+            }
             return String(decoding: UnsafeBufferPointer(start: base + token.start, count: count), as: UTF8.self)
         }
         // Decoding escapes never lengthens the text.

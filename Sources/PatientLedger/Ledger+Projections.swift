@@ -114,10 +114,11 @@ extension Ledger {
             try fold(from: 0, to: end, progress: progress) { record in
                 if let record { value.apply(record) }
             } erase: { value.erase(patient: $0) }
-            var checkpointPosition: UInt64?
-            if options.writesCheckpoints && writeCheckpoint(value, position: end) { checkpointPosition = end }
+            // Compacted first, so the checkpoint reuses the encoded states.
             var resting = value
             resting.compact()
+            var checkpointPosition: UInt64?
+            if options.writesCheckpoints && writeCheckpoint(resting, position: end) { checkpointPosition = end }
             loaded[P.name] = LoadedProjection(value: resting, position: end, checkpointPosition: checkpointPosition)
             return (value, end)
         }
@@ -322,9 +323,10 @@ extension Ledger {
             }
             // Every patient's latest event is at or before the default T.
             let metrics = (cut ?? all).cohortMetrics(asOf: asOf)!
+            // Compacted first, so the checkpoint reuses the encoded states.
+            all.compact()
             var checkpointPosition: UInt64?
             if options.writesCheckpoints && writeCheckpoint(all, position: end) { checkpointPosition = end }
-            all.compact()
             loaded[PatientProjections.name] = LoadedProjection(value: all, position: end, checkpointPosition: checkpointPosition)
             return (metrics, end, asOf)
         }

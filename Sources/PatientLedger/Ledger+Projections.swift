@@ -69,7 +69,10 @@ extension Ledger {
             var value: P
             var position: UInt64
             var checkpointPosition: UInt64?
-            if let cached = loaded[P.name], let cachedValue = cached.value as? P {
+            // Taken out of the cache while it is caught up, so that the fold
+            // mutates the only copy (no copy of every patient's state). A
+            // failure leaves nothing cached: the next call loads again.
+            if let cached = loaded.removeValue(forKey: P.name), let cachedValue = cached.value as? P {
                 (value, position, checkpointPosition) = (cachedValue, cached.position, cached.checkpointPosition)
             } else {
                 switch loadCheckpoint(P.self) {

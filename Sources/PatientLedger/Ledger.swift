@@ -91,7 +91,8 @@ public struct LedgerOpenReport: Sendable {
 /// per-patient index and ledger-wide idempotency.
 ///
 /// A ledger is a directory: the segment log in `log/`, the per-patient index
-/// snapshot in `index/`. Appends are validated against events.md, de-duplicated
+/// snapshot in `index/`, projection checkpoints in `projections/` (see
+/// ``projection(_:)`` and `Docs/Projections.md`). Appends are validated against events.md, de-duplicated
 /// by event `id` and atomic per call.
 ///
 /// ```swift

@@ -50,9 +50,6 @@ public struct PatientState: Sendable, Equatable {
         guard let latest = latestTime, latest <= asOf else { return nil }
         return PatientProjection(patient: patient, history: history, asOf: asOf)
     }
-
-    /// Whether the patient counts in a cohort: some event, the latest at or before T.
-    func counts(asOf: EventTime) -> Bool { latestTime.map { $0 <= asOf } ?? false }
 }
 
 // MARK: - Encoding

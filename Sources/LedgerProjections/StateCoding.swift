@@ -33,8 +33,6 @@ struct StateWriter {
         }
     }
 
-    mutating func time(_ value: EventTimeBits) { int(value) }
-
     /// A presence byte, then the value when present.
     mutating func optional<T>(_ value: T?, _ write: (inout StateWriter, T) -> Void) {
         bool(value != nil)
@@ -46,9 +44,6 @@ struct StateWriter {
         count(E.allCases.firstIndex(of: value).map { E.allCases.distance(from: E.allCases.startIndex, to: $0) } ?? 0)
     }
 }
-
-/// Milliseconds since 1970, as stored.
-typealias EventTimeBits = Int64
 
 /// Why state bytes did not decode: the offset and what was wrong.
 public struct StateDecodingError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -144,11 +144,11 @@ extension PatientState {
             let id = try r.string()
             let stamp = try r.stamp()
             let status = try r.enumCase(AppointmentStatus.self)
-            let scheduledFor = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.int()) }
+            let scheduledFor = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.millis()) }
             h.appointments[id] = Stamped(stamp: stamp, value: Appointment(appointment: id, status: status, scheduledFor: scheduledFor))
         }
         h.outbound = try r.count(minimumBytes: 0); h.inbound = try r.count(minimumBytes: 0)
-        h.lastOutbound = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.int()) }
+        h.lastOutbound = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.millis()) }
         h.delivered = try r.stringSet()
         var followUps: [FollowUpTracker.FollowUp] = []
         for _ in 0..<(try r.count()) {
@@ -185,7 +185,11 @@ extension PatientState {
             let metric = try r.enumCase(Metric.self)
             var days: [Int64] = []
             var previous: Int64 = 0
-            for _ in 0..<(try r.count()) { previous += try r.int(); days.append(previous) }
+            for _ in 0..<(try r.count()) {
+                previous &+= try r.int()
+                guard previous >= -StateReader.maxDay && previous <= StateReader.maxDay else { throw r.fail("day out of range") }
+                days.append(previous)
+            }
             h.checkinDays[metric] = days
         }
         h.surveyCount = try r.count(minimumBytes: 0)
@@ -227,7 +231,7 @@ extension PatientState {
             let tag = try r.string()
             h.tagChanges[tag] = Stamped(stamp: try r.stamp(), value: try r.bool())
         }
-        h.lastEngagement = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.int()) }
+        h.lastEngagement = try r.optional { (r) throws(StateDecodingError) in EventTime(millisecondsSince1970: try r.millis()) }
         guard r.isAtEnd else { throw r.fail("bytes after the state") }
         history = h
     }
@@ -255,7 +259,14 @@ extension StateWriter {
 }
 
 extension StateReader {
-    mutating func stamp() throws(StateDecodingError) -> Stamp { Stamp(time: try int(), position: try varint()) }
+    mutating func stamp() throws(StateDecodingError) -> Stamp { Stamp(time: try millis(), position: try varint()) }
+
+    /// Milliseconds since 1970, within ``maxMilliseconds``.
+    mutating func millis() throws(StateDecodingError) -> Int64 {
+        let value = try int()
+        guard value >= -Self.maxMilliseconds && value <= Self.maxMilliseconds else { throw fail("time out of range") }
+        return value
+    }
 
     mutating func stringSet() throws(StateDecodingError) -> Set<String> {
         var set: Set<String> = []
@@ -268,6 +279,7 @@ extension StateReader {
         var previous: Int64 = 0
         for _ in 0..<(try count()) {
             previous &+= try int()
+            guard previous >= -Self.maxMilliseconds && previous <= Self.maxMilliseconds else { throw fail("time out of range") }
             times.append(EventTime(millisecondsSince1970: previous))
         }
         return times

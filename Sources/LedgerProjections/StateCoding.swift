@@ -61,6 +61,12 @@ struct StateReader {
     let bytes: UnsafeRawBufferPointer
     var offset = 0
 
+    /// Bounds on decoded times and days, far outside any event's (years
+    /// 0001-9999) yet safe for day arithmetic: damage cannot make a later
+    /// computation overflow.
+    static let maxMilliseconds: Int64 = 1 << 52
+    static let maxDay: Int64 = 1 << 40
+
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     var isAtEnd: Bool { offset == bytes.count }

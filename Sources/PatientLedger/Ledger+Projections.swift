@@ -34,6 +34,8 @@ struct LoadedProjection: Sendable {
     /// The position of the checkpoint on disk that this handle wrote or
     /// loaded; nil when there is none it can vouch for.
     var checkpointPosition: UInt64?
+    /// Where this handle last tried to write one (it may have failed).
+    var attemptedPosition: UInt64? = nil
 }
 
 extension Ledger {
@@ -69,11 +71,13 @@ extension Ledger {
             var value: P
             var position: UInt64
             var checkpointPosition: UInt64?
+            var attemptedPosition: UInt64?
             // Taken out of the cache while it is caught up, so that the fold
             // mutates the only copy (no copy of every patient's state). A
             // failure leaves nothing cached: the next call loads again.
             if let cached = loaded.removeValue(forKey: P.name), let cachedValue = cached.value as? P {
                 (value, position, checkpointPosition) = (cachedValue, cached.position, cached.checkpointPosition)
+                attemptedPosition = cached.attemptedPosition
             } else {
                 switch loadCheckpoint(P.self) {
                 case .success(let checkpoint):
@@ -85,18 +89,22 @@ extension Ledger {
                     (value, position, checkpointPosition) = (P(), 0, nil)
                 }
             }
-            try makeAppendsVisible()
-            let end = state.withLock { $0.index.coveredPosition }
+            let end = try readableEnd()
             try fold(from: position, to: end) { record in
                 if let record { value.apply(record) }
             } erase: { value.erase(patient: $0) }
             position = max(position, end)
             value.compact()
+            // Written when none stands for this handle, or it is an interval
+            // behind; after a failed write, not again before an interval.
+            var attempt = attemptedPosition
             if options.writesCheckpoints, position > 0,
-               checkpointPosition.map({ position - $0 >= options.checkpointInterval }) ?? true {
+               [checkpointPosition, attempt].compactMap({ $0 }).max().map({ position - $0 >= options.checkpointInterval }) ?? true {
+                attempt = position
                 if writeCheckpoint(value, position: position) { checkpointPosition = position }
             }
-            loaded[P.name] = LoadedProjection(value: value, position: position, checkpointPosition: checkpointPosition)
+            loaded[P.name] = LoadedProjection(value: value, position: position, checkpointPosition: checkpointPosition,
+                                              attemptedPosition: attempt)
             return value
         }
     }
@@ -112,8 +120,7 @@ extension Ledger {
                                        progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> (projection: P, position: UInt64) {
         try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) -> (projection: P, position: UInt64) in
             var value = P()
-            try makeAppendsVisible()
-            let end = state.withLock { $0.index.coveredPosition }
+            let end = try readableEnd()
             try fold(from: 0, to: end, progress: progress) { record in
                 if let record { value.apply(record) }
             } erase: { value.erase(patient: $0) }
@@ -127,26 +134,93 @@ extension Ledger {
         }
     }
 
-    /// Folds the events at positions `start..<end`, in log order: `apply`
-    /// gets each visible event (nil for an `erase` record, after `erase`
-    /// got its patient); events hidden by a later erase are skipped.
+    /// Folds the records at positions `start..<end` in log order: `erase`
+    /// for each `erase` record (then `apply(nil)`), `apply` for each other
+    /// event.
+    ///
+    /// The result is the projection of exactly that prefix of the log,
+    /// whatever is appended meanwhile: an `erase` stored at or after `end`
+    /// hides nothing here (the next catch-up folds it). Events that an
+    /// erase inside the prefix drops anyway are skipped without decoding
+    /// on a pass from position 0 (`hidden`); elsewhere the erase record
+    /// itself makes the projection forget them.
     func fold(from start: UInt64, to end: UInt64, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
               apply: (PatientEventRecord?) -> Void, erase: (String) -> Void) throws(LedgerError) {
+        guard start < end else { return }
+        let hidden = start == 0 ? erasures(before: end) : [:]
+        try scanFold(from: start, to: end, hidden: hidden, part: 0, parts: 1, progress: progress,
+                     apply: { apply($0) }, erase: { erase($0); apply(nil) })
+    }
+
+    /// The last `erase` position of each patient erased before `end`.
+    func erasures(before end: UInt64) -> [String: UInt64] {
+        state.withLock { state in
+            state.index.streams.compactMapValues { stream in stream.lastErase.flatMap { $0 < end ? $0 : nil } }
+        }
+    }
+
+    /// The records `0..<end` the index reflects, made readable: on the
+    /// writer's handle the appends that group commit or noSync still buffer
+    /// are written out first (a writer reads its own appends). `end` is
+    /// read before the write, so an append racing with it cannot put `end`
+    /// past what was written.
+    func readableEnd() throws(LedgerError) -> UInt64 {
+        let end = state.withLock { $0.index.coveredPosition }
+        try makeReadable(through: end)
+        return end
+    }
+
+    /// Makes records `0..<end`, which the index names, readable: commits
+    /// the writer's buffered appends when the log has not written them yet.
+    func makeReadable(through end: UInt64) throws(LedgerError) {
+        guard log.endPosition < end else { return }
+        guard !options.log.readOnly else {
+            throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
+        }
+        do throws(StorageError) { try log.commit() } catch { throw LedgerError(error) }
+    }
+
+    /// One thread's share of a fold: reads every record's envelope in
+    /// `start..<end` and decodes the events of the patients in partition
+    /// `part` of `parts`, straight from the scanned block.
+    func scanFold(from start: UInt64, to end: UInt64, hidden: [String: UInt64], part: Int, parts: Int,
+                  progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
+                  apply: (PatientEventRecord) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         guard end <= log.endPosition else {
             throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
         }
-        let cursor = events(from: start)
-        while let stored = try cursor.next(), stored.position < end {
-            if stored.position % 65_536 == 0 { progress?(stored.position, end) }
-            if stored.event.body == .erase {
-                erase(stored.event.patient)
-                apply(nil)
-            } else {
-                apply(PatientEventRecord(position: stored.position, event: stored.event))
+        let directory = log.directory
+        do {
+            try log.scan(from: start, to: end) { view in
+                let envelope: EventEnvelope
+                do throws(EventCodecError) { envelope = try EventCodec.envelope(view.payload) } catch {
+                    throw LedgerError(.corruption, "record \(view.position) is not an event: \(error.reason) at byte \(error.offset)", path: directory)
+                }
+                if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
+                guard parts == 1 || Self.partition(of: envelope.patient, parts: parts) == part else { return true }
+                if envelope.typeCode == EventType.erase.rawValue {
+                    erase(envelope.patient)
+                    return true
+                }
+                if let last = hidden[envelope.patient], view.position < last { return true }
+                let event: PatientEvent
+                do throws(EventCodecError) {
+                    event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
+                } catch {
+                    throw LedgerError(.corruption, "record \(view.position) does not decode: \(error.reason) at byte \(error.offset)", path: directory)
+                }
+                apply(PatientEventRecord(position: view.position, event: event))
+                return true
             }
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as StorageError {
+            throw LedgerError(error)
+        } catch {
+            throw LedgerError(.io, "\(error)", path: directory)
         }
-        progress?(end, end)
+        if part == 0 { progress?(end, end) }
     }
 
     // MARK: Checkpoint files
@@ -228,8 +302,10 @@ extension Ledger {
                 let fs = FileSystem(options.log.systemCalls)
                 try fs.makeDirectory(projectionDirectory)
                 removeAbandonedTemporaryFiles(fs)
-                let temporary = path + ".tmp-\(getpid())"
-                let file = try SystemFile.open(temporary, flags: O_WRONLY | O_CREAT | O_TRUNC, system: options.log.systemCalls)
+                // Unique to this write: two handles of one process, or two
+                // processes, never share a temporary file.
+                let temporary = path + ".tmp-\(getpid())-\(Self.temporaryCounter.add(1, ordering: .relaxed).newValue)"
+                let file = try SystemFile.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, system: options.log.systemCalls)
                 try file.write(toAbsoluteOffset: 0, bytes: bytes)
                 try file.synchronize()
                 try fs.rename(temporary, to: path)
@@ -244,14 +320,20 @@ extension Ledger {
         }
     }
 
+    /// Numbers this process's temporary checkpoint files.
+    private static let temporaryCounter = Atomic<Int>(0)
+
     /// Temporary checkpoint files of processes that no longer run (a crash
-    /// between write and rename).
+    /// between write and rename). A process in another PID namespace
+    /// sharing the directory could lose a temporary file to this; its
+    /// rename then fails and it reports that the checkpoint was not
+    /// written (nothing is served wrong).
     private func removeAbandonedTemporaryFiles(_ fs: FileSystem) {
         guard let names = try? fs.list(projectionDirectory) else { return }
         for name in names {
             let marker = ProjectionCheckpoint.suffix + ".tmp-"
             let parts = name.split(separator: marker, maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, let pid = Int32(parts[1]) else { continue }
+            guard parts.count == 2, let pid = parts[1].split(separator: "-").first.flatMap({ Int32($0) }) else { continue }
             if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
                 try? fs.remove(projectionDirectory + "/" + name)
             }
@@ -307,11 +389,14 @@ extension Ledger {
     public func replay(asOf: EventTime? = nil, threads: Int = Ledger.defaultReplayThreads,
                        progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) -> ReplaySummary {
         let start = Self.monotonicSeconds()
-        let (metrics, records, asOf) = try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) in
-            try makeAppendsVisible()
-            // The records to fold and their latest time, read together: an
-            // append from another thread after this cannot reach the pass.
-            let (end, latestMillis) = state.withLock { ($0.index.coveredPosition, $0.index.latestVisibleTime()) }
+        let (metrics, records, asOf, erasedPatients) = try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) in
+            // The records to fold, their latest time and the erased
+            // patients, read together: an append from another thread after
+            // this cannot reach the pass.
+            let (end, latestMillis, erased) = state.withLock {
+                ($0.index.coveredPosition, $0.index.latestVisibleTime(), $0.index.erasedPatients)
+            }
+            try makeReadable(through: end)
             let latest = latestMillis.map { EventTime(millisecondsSince1970: $0) }
             let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
             let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
@@ -331,11 +416,11 @@ extension Ledger {
             var checkpointPosition: UInt64?
             if options.writesCheckpoints && writeCheckpoint(all, position: end) { checkpointPosition = end }
             loaded[PatientProjections.name] = LoadedProjection(value: all, position: end, checkpointPosition: checkpointPosition)
-            return (metrics, end, asOf)
+            return (metrics, end, asOf, erased)
         }
         let seconds = Self.monotonicSeconds() - start
         return ReplaySummary(asOf: asOf, events: records, patients: metrics.patients,
-                             erasedPatients: erasedPatientCount, seconds: seconds,
+                             erasedPatients: erasedPatients, seconds: seconds,
                              eventsPerSecond: seconds > 0 ? Double(records) / seconds : 0,
                              metrics: metrics)
     }
@@ -353,44 +438,17 @@ extension Ledger {
                                           progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)?,
                                           make: @escaping @Sendable () -> F) throws(LedgerError) -> [F] {
         guard end > 0 else { return [make()] }
-        guard end <= log.endPosition else {
-            throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
-        }
-        let lastErase = state.withLock { $0.index.streams.compactMapValues(\.lastErase) }
+        let hidden = erasures(before: end)
         let results = Mutex<[Int: Result<F, LedgerError>]>([:])
-        let log = self.log
         let work: @Sendable (Int) -> Void = { part in
             var folder = make()
             let outcome: Result<F, LedgerError>
-            do {
-                try log.scan(from: 0, to: end) { view in
-                    let envelope: EventEnvelope
-                    do throws(EventCodecError) { envelope = try EventCodec.envelope(view.payload) } catch {
-                        throw LedgerError(.corruption, "record \(view.position) is not an event: \(error.reason) at byte \(error.offset)", path: log.directory)
-                    }
-                    if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
-                    guard parts == 1 || Self.partition(of: envelope.patient, parts: parts) == part else { return true }
-                    if envelope.typeCode == EventType.erase.rawValue {
-                        folder.erase(patient: envelope.patient)
-                        return true
-                    }
-                    if let erase = lastErase[envelope.patient], view.position < erase { return true }
-                    let event: PatientEvent
-                    do throws(EventCodecError) {
-                        event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
-                    } catch {
-                        throw LedgerError(.corruption, "record \(view.position) does not decode: \(error.reason) at byte \(error.offset)", path: log.directory)
-                    }
-                    folder.apply(PatientEventRecord(position: view.position, event: event))
-                    return true
-                }
+            do throws(LedgerError) {
+                try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
+                                  apply: { folder.apply($0) }, erase: { folder.erase(patient: $0) })
                 outcome = .success(folder)
-            } catch let error as LedgerError {
-                outcome = .failure(error)
-            } catch let error as StorageError {
-                outcome = .failure(LedgerError(error))
             } catch {
-                outcome = .failure(LedgerError(.io, "\(error)", path: log.directory))
+                outcome = .failure(error)
             }
             results.withLock { $0[part] = outcome }
         }
@@ -399,7 +457,6 @@ extension Ledger {
         } else {
             DispatchQueue.concurrentPerform(iterations: parts, execute: work)
         }
-        progress?(end, end)
         var folders: [F] = []
         for part in 0..<parts {
             switch results.withLock({ $0[part] })! {

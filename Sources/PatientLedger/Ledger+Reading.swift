@@ -26,8 +26,8 @@ extension Ledger {
     /// Reads through the per-patient index: one block read per event, no
     /// scan of the log. Thread-safe.
     public func events(of patient: String) throws(LedgerError) -> [StoredEvent] {
-        try makeAppendsVisible()
         let positions = state.withLock { Array($0.index.streams[patient]?.visiblePositions ?? []) }
+        if let last = positions.last { try makeReadable(through: last + 1) }
         // Visible positions lie after the last erase: none is an erase record.
         var result: [StoredEvent] = []
         result.reserveCapacity(positions.count)
@@ -52,14 +52,6 @@ extension Ledger {
     /// they are the audit record).
     public func events(from position: UInt64 = 0, includingErased: Bool = false) -> EventCursor {
         EventCursor(ledger: self, cursor: log.records(from: position), includingErased: includingErased)
-    }
-
-    /// On the writer's handle, writes out the appends that group commit or
-    /// `noSync` still buffers, so that reads through the index (which
-    /// already names them) find them: a writer reads its own appends.
-    func makeAppendsVisible() throws(LedgerError) {
-        guard !options.log.readOnly, state.withLock({ $0.index.coveredPosition }) > log.endPosition else { return }
-        do throws(StorageError) { try log.commit() } catch { throw LedgerError(error) }
     }
 
     func decode(_ record: LogRecord) throws(LedgerError) -> StoredEvent {
@@ -189,11 +181,11 @@ extension Ledger {
     /// records (the audit trail), exactly the lines a full dump holds for
     /// the patient.
     public func exportedEvents(of patient: String, from position: UInt64 = 0) throws(LedgerError) -> [StoredEvent] {
-        try makeAppendsVisible()
         let (positions, lastErase) = state.withLock { state -> ([UInt64], UInt64?) in
             let stream = state.index.streams[patient]
             return (stream?.positions ?? [], stream?.lastErase)
         }
+        if let last = positions.last { try makeReadable(through: last + 1) }
         var result: [StoredEvent] = []
         for p in positions where p >= position {
             let stored = try event(at: p)

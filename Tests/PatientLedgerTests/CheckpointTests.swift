@@ -372,6 +372,48 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
     }
 }
 
+/// Folds see an exact prefix of the log, whatever is appended meanwhile.
+@Suite struct FoldPrefixTests {
+    /// An erase stored at or after the fold's end hides nothing in it: the
+    /// prefix's projection still holds the patient (the next catch-up folds
+    /// the erase).
+    @Test func anEraseAfterTheEndOfAFoldHidesNothingInIt() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: LedgerOptions(durability: .everyAppend))
+        try ledger.append([Events.visit("P7", day: 1), Events.visit("P8", day: 2), Events.visit("P7", day: 3)])
+        try ledger.append(Events.erase("P7", day: 4))
+        var prefix = PatientProjections()
+        try ledger.fold(from: 0, to: 3) { if let r = $0 { prefix.apply(r) } } erase: { prefix.erase(patient: $0) }
+        #expect(prefix.state(of: "P7")?.projection(patient: "P7", asOf: Events.time(5))?.profile.visits.count == 2)
+        var whole = prefix
+        try ledger.fold(from: 3, to: 4) { if let r = $0 { whole.apply(r) } } erase: { whole.erase(patient: $0) }
+        #expect(whole.state(of: "P7") == nil)
+        var fromZero = PatientProjections()
+        try ledger.fold(from: 0, to: 4) { if let r = $0 { fromZero.apply(r) } } erase: { fromZero.erase(patient: $0) }
+        #expect(fromZero.states == whole.states)
+        try ledger.close()
+    }
+
+    /// Queries in a tight loop beside a thread appending one event at a
+    /// time: none fails (the index never runs ahead of what the fold can read).
+    @Test func projectionQueriesBesideATightAppendLoopNeverFail() async throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path)
+        try ledger.append(Events.visit("P0", day: 1))
+        let appender = Task.detached {
+            for i in 0..<3000 { try ledger.append(Events.visit("P\(i % 50)", day: 1 + i / 100)) }
+        }
+        var failures = 0
+        for _ in 0..<1500 {
+            do throws(LedgerError) { _ = try ledger.projection(PatientProjections.self) } catch { failures += 1 }
+        }
+        try await appender.value
+        #expect(failures == 0)
+        #expect(try ledger.projection(PatientProjections.self).patientCount == 50)
+        try ledger.close()
+    }
+}
+
 /// Replay splits the patients between threads; the result must not depend
 /// on how many.
 @Suite struct PartitionedReplayTests {

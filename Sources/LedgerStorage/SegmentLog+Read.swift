@@ -92,6 +92,40 @@ extension SegmentLog {
         }
     }
 
+    /// Calls `body` with the record at each of `positions`, in that order,
+    /// reading and checking a block once for a run of positions that lie
+    /// in it (a patient's stream read through an index: events close in
+    /// time share a block). The views are valid only inside `body`.
+    ///
+    /// - Throws: what ``read(at:)`` throws, at the first position that
+    ///   fails; what `body` throws.
+    /// - Complexity: one block read per change of block along `positions`.
+    public func read(positions: [UInt64], _ body: (RecordView) throws -> Void) throws {
+        let reader = checkOutReader()
+        defer { checkInReader(reader) }
+        var loaded: (segment: UInt64, offset: Int64)?
+        for position in positions {
+            guard let location = locate(position) else {
+                throw StorageError(.invalidArgument, path: directory,
+                                   message: "position \(position) is past the end of the log (\(endPosition))")
+            }
+            if loaded?.segment != location.segment.base || loaded?.offset != location.entry.fileOffset {
+                loaded = nil
+                try load(reader, location)
+                loaded = (location.segment.base, location.entry.fileOffset)
+            }
+            var found = false
+            try reader.forEachRecord(from: position) { view in
+                found = true
+                try body(view)
+                return false
+            }
+            guard found else {
+                throw StorageError.corruption(location.segment.path, location.entry.fileOffset, "block lacks an indexed record")
+            }
+        }
+    }
+
     /// Calls `body` with every committed record from `start` up to (not
     /// including) `end`, in position order, without copying payloads.
     ///

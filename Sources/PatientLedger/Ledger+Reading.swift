@@ -29,9 +29,32 @@ extension Ledger {
         let positions = state.withLock { Array($0.index.streams[patient]?.visiblePositions ?? []) }
         if let last = positions.last { try makeReadable(through: last + 1) }
         // Visible positions lie after the last erase: none is an erase record.
+        return try events(at: positions)
+    }
+
+    /// The events stored at `positions`, in that order: each block read
+    /// once for a run of positions inside it, events decoded straight from
+    /// the block.
+    func events(at positions: [UInt64]) throws(LedgerError) -> [StoredEvent] {
         var result: [StoredEvent] = []
         result.reserveCapacity(positions.count)
-        for position in positions { result.append(try event(at: position)) }
+        let directory = log.directory
+        do {
+            try log.read(positions: positions) { view in
+                do throws(EventCodecError) {
+                    let event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
+                    result.append(StoredEvent(position: view.position, event: event))
+                } catch {
+                    throw LedgerError(.corruption, "record \(view.position) does not decode: \(error.reason) at byte \(error.offset)", path: directory)
+                }
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as StorageError {
+            throw LedgerError(error)
+        } catch {
+            throw LedgerError(.io, "\(error)", path: directory)
+        }
         return result
     }
 

@@ -164,3 +164,27 @@ import LedgerTestSupport
         try log.close()
     }
 }
+
+/// `read(positions:)`: a block read once per run of positions inside it.
+@Suite struct BatchReadTests {
+    @Test func readingManyPositionsEqualsReadingEachAndStopsAtTheEnd() throws {
+        let dir = TemporaryDirectory()
+        let log = try SegmentLog.open(at: dir.path, options: smallOptions(segmentBytes: 8 << 10, blockBytes: 512))
+        for i in 0..<60 { try log.append(TestRecords.batch(from: UInt64(i * 10), count: 10)) }
+        #expect(try log.statistics().segments > 2)
+        var generator = SplitMix64(seed: 5)
+        let runs: [[UInt64]] = [
+            Array(0..<600),
+            [599, 0, 300, 301, 302, 17, 17],
+            (0..<200).map { _ in generator.next() % 600 },
+            [],
+        ]
+        for positions in runs {
+            var got: [LogRecord] = []
+            try log.read(positions: positions) { got.append($0.copy()) }
+            #expect(got == (try positions.map { p throws(StorageError) in try log.read(at: p) }))
+        }
+        #expect(throws: StorageError.self) { try log.read(positions: [3, 600]) { _ in } }
+        try log.close()
+    }
+}

@@ -193,10 +193,7 @@ extension Ledger {
         let directory = log.directory
         do {
             try log.scan(from: start, to: end) { view in
-                let envelope: EventEnvelope
-                do throws(EventCodecError) { envelope = try EventCodec.envelope(view.payload) } catch {
-                    throw LedgerError(.corruption, "record \(view.position) is not an event: \(error.reason) at byte \(error.offset)", path: directory)
-                }
+                let envelope = try Ledger.envelope(in: view, directory: directory)
                 if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
                 guard parts == 1 || Self.partition(of: envelope.patient, parts: parts) == part else { return true }
                 if envelope.typeCode == EventType.erase.rawValue {
@@ -204,21 +201,11 @@ extension Ledger {
                     return true
                 }
                 if let last = hidden[envelope.patient], view.position < last { return true }
-                let event: PatientEvent
-                do throws(EventCodecError) {
-                    event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
-                } catch {
-                    throw LedgerError(.corruption, "record \(view.position) does not decode: \(error.reason) at byte \(error.offset)", path: directory)
-                }
-                apply(PatientEventRecord(position: view.position, event: event))
+                apply(PatientEventRecord(position: view.position, event: try Ledger.event(in: view, directory: directory)))
                 return true
             }
-        } catch let error as LedgerError {
-            throw error
-        } catch let error as StorageError {
-            throw LedgerError(error)
         } catch {
-            throw LedgerError(.io, "\(error)", path: directory)
+            throw LedgerError(scanFailure: error, directory: directory)
         }
         if part == 0 { progress?(end, end) }
     }

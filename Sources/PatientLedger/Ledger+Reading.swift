@@ -41,19 +41,10 @@ extension Ledger {
         let directory = log.directory
         do {
             try log.read(positions: positions) { view in
-                do throws(EventCodecError) {
-                    let event = try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
-                    result.append(StoredEvent(position: view.position, event: event))
-                } catch {
-                    throw LedgerError(.corruption, "record \(view.position) does not decode: \(error.reason) at byte \(error.offset)", path: directory)
-                }
+                result.append(StoredEvent(position: view.position, event: try Ledger.event(in: view, directory: directory)))
             }
-        } catch let error as LedgerError {
-            throw error
-        } catch let error as StorageError {
-            throw LedgerError(error)
         } catch {
-            throw LedgerError(.io, "\(error)", path: directory)
+            throw LedgerError(scanFailure: error, directory: directory)
         }
         return result
     }
@@ -89,7 +80,7 @@ extension Ledger {
         switch result {
         case .success(let event): return StoredEvent(position: record.position, event: event)
         case .failure(let error):
-            throw LedgerError(.corruption, "record \(record.position) does not decode: \(error.reason) at byte \(error.offset)", path: log.directory)
+            throw .undecodable(record.position, error, directory: log.directory)
         }
     }
 
@@ -101,7 +92,7 @@ extension Ledger {
         switch result {
         case .success(let envelope): return envelope
         case .failure(let error):
-            throw LedgerError(.corruption, "record \(record.position) is not an event: \(error.reason) at byte \(error.offset)", path: log.directory)
+            throw .notAnEvent(record.position, error, directory: log.directory)
         }
     }
 }
@@ -157,7 +148,7 @@ public final class EventCursor {
             // Moved out, not copied (and the optional destroyed).
             guard let event = event.take() else {
                 let error = failure ?? EventCodecError(offset: 0, reason: "")
-                throw LedgerError(.corruption, "record \(position) does not decode: \(error.reason) at byte \(error.offset)", path: ledger.log.directory)
+                throw .undecodable(position, error, directory: ledger.log.directory)
             }
             if includingErased || !isHidden(position, event) { return StoredEvent(position: position, event: event) }
         }

@@ -52,10 +52,8 @@ extension Ledger {
                 if report.records % 65_536 == 0 { progress?(report.records, total) }
                 return true
             }
-        } catch let error as StorageError {
-            throw LedgerError(error)
         } catch {
-            throw LedgerError(.io, "\(error)", path: directory)
+            throw LedgerError(scanFailure: error, directory: directory)
         }
         return report
     }

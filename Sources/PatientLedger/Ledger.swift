@@ -205,22 +205,13 @@ public final class Ledger: Sendable {
     static func catchUp(_ index: inout LedgerIndex, log: SegmentLog) throws(LedgerError) {
         do {
             try log.scan(from: index.coveredPosition) { view in
-                let envelope: EventEnvelope
-                do throws(EventCodecError) {
-                    envelope = try EventCodec.envelope(view.payload)
-                } catch {
-                    throw LedgerError(.corruption, "record \(view.position) is not an event: \(error.reason) at byte \(error.offset)", path: log.directory)
-                }
+                let envelope = try Ledger.envelope(in: view, directory: log.directory)
                 index.add(position: view.position, patient: envelope.patient, id: envelope.id,
                           isErase: envelope.typeCode == EventType.erase.rawValue, time: view.timestamp)
                 return true
             }
-        } catch let error as LedgerError {
-            throw error
-        } catch let error as StorageError {
-            throw LedgerError(error)
         } catch {
-            throw LedgerError(.io, "\(error)", path: log.directory)
+            throw LedgerError(scanFailure: error, directory: log.directory)
         }
     }
 

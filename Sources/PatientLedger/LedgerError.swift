@@ -85,3 +85,45 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(path): \(message)"
     }
 }
+
+extension LedgerError {
+    /// A stored record whose payload does not decode as an event.
+    static func undecodable(_ position: UInt64, _ error: EventCodecError, directory: String) -> LedgerError {
+        LedgerError(.corruption, "record \(position) does not decode: \(error.reason) at byte \(error.offset)", path: directory)
+    }
+
+    /// A stored record without an event's envelope.
+    static func notAnEvent(_ position: UInt64, _ error: EventCodecError, directory: String) -> LedgerError {
+        LedgerError(.corruption, "record \(position) is not an event: \(error.reason) at byte \(error.offset)", path: directory)
+    }
+
+    /// What an error thrown out of a log scan's (untyped) body becomes:
+    /// the ledger's and the log's own errors as they are, anything else I/O.
+    init(scanFailure error: any Error, directory: String) {
+        switch error {
+        case let error as LedgerError: self = error
+        case let error as StorageError: self.init(error)
+        default: self.init(.io, "\(error)", path: directory)
+        }
+    }
+}
+
+extension Ledger {
+    /// The event in a scanned record.
+    static func event(in view: RecordView, directory: String) throws(LedgerError) -> PatientEvent {
+        do throws(EventCodecError) {
+            return try EventCodec.decode(view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
+        } catch {
+            throw .undecodable(view.position, error, directory: directory)
+        }
+    }
+
+    /// The envelope of a scanned record.
+    static func envelope(in view: RecordView, directory: String) throws(LedgerError) -> EventEnvelope {
+        do throws(EventCodecError) {
+            return try EventCodec.envelope(view.payload)
+        } catch {
+            throw .notAnEvent(view.position, error, directory: directory)
+        }
+    }
+}

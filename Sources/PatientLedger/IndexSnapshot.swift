@@ -6,10 +6,10 @@ import LedgerStorage
 /// The on-disk snapshot of the ``LedgerIndex`` (`LEDGER/index/streams`).
 ///
 /// ```
-/// file   := header(64) body crc(4)
+/// file   := DerivedFile's envelope: header(64) body crc(4)
 /// header := the log's 64-byte file header, magic "PLEDGPIX", the log's id,
 ///           base position = coveredPosition (records 0..<base are reflected),
-///           kind-specific field = the body layout (2)
+///           kind-specific field = the body layout (3)
 /// body   := varint(patients) patient* ids
 /// patient:= string(patientId) varint(count) varint(delta)*count varint(lastErase + 1, 0 = none)
 ///           latest
@@ -18,7 +18,6 @@ import LedgerStorage
 /// ids    := varint(tableSize) varint(count) u64le(slot)*tableSize
 /// slot   := 0 (empty) | IdempotencyIndex's slot: 28-bit tag, position + 1
 /// string := varint(byteLength) utf8
-/// crc    := masked CRC-32C of body, little-endian
 /// ```
 /// Position deltas are from the previous position of the same patient (the
 /// first from 0). The id table is stored as it lies in memory, empty slots
@@ -38,11 +37,7 @@ enum IndexSnapshot {
     static func encode(_ index: LedgerIndex, logID: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(index.streams.count * 32 + Int(index.coveredPosition) * 2 + index.ids.slots.count * 8 + 16)
-        func varint(_ value: UInt64) {
-            var v = value
-            while v >= 0x80 { body.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
-            body.append(UInt8(v))
-        }
+        func varint(_ value: UInt64) { body.appendVarint(value) }
         varint(UInt64(index.streams.count))
         for patient in index.streams.keys.sorted() {
             let stream = index.streams[patient]!
@@ -68,35 +63,23 @@ enum IndexSnapshot {
                 for slot in index.ids.slots { withUnsafeBytes(of: slot.littleEndian) { body.append(contentsOf: $0) } }
             }
         }
-        var bytes = FileHeader(magic: magic, logID: logID, basePosition: index.coveredPosition,
-                               createdAtMillis: currentTimeMillis(), extra: layout).encoded()
-        bytes += body
-        let crc = CRC32C.mask(CRC32C.checksum(body))
-        withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
-        return bytes
+        return DerivedFile.encode(magic: magic, logID: logID, basePosition: index.coveredPosition, layout: layout, body: body)
     }
 
     /// Decodes a snapshot, or returns why it cannot be used.
     static func decode(_ bytes: [UInt8], logID: [UInt8], path: String) -> Result<LedgerIndex, SnapshotProblem> {
-        let header: FileHeader
-        do throws(StorageError) {
-            header = try FileHeader.decode(bytes, expectedMagic: magic, path: path)
-        } catch {
-            return .failure(SnapshotProblem(reason: error.message))
+        let opened: DerivedFile.Opened
+        switch DerivedFile.open(bytes, kind: "snapshot", magic: magic, logID: logID, layout: layout, path: path) {
+        case .success(let file): opened = file
+        case .failure(let problem): return .failure(problem)
         }
-        guard header.logID == logID else { return .failure(SnapshotProblem(reason: "snapshot belongs to another log")) }
-        guard header.extra == layout else {
-            return .failure(SnapshotProblem(reason: "snapshot body layout \(header.extra), this PatientLedger writes \(layout)"))
-        }
-        guard bytes.count >= FileHeader.length + 4 else { return .failure(SnapshotProblem(reason: "snapshot truncated")) }
+        let base = opened.basePosition
         return bytes.withUnsafeBytes { raw -> Result<LedgerIndex, SnapshotProblem> in
-            let body = UnsafeRawBufferPointer(rebasing: raw[FileHeader.length..<(raw.count - 4)])
-            let stored = CRC32C.unmask(raw.loadLE(at: raw.count - 4, as: UInt32.self))
-            guard CRC32C.checksum(body) == stored else { return .failure(SnapshotProblem(reason: "snapshot checksum mismatch")) }
+            let body = UnsafeRawBufferPointer(rebasing: raw[opened.body])
             var offset = 0
             func varint() -> UInt64? { Varint.read(body, at: &offset) }
             var index = LedgerIndex()
-            index.coveredPosition = header.basePosition
+            index.coveredPosition = base
             guard let patients = varint(), patients <= UInt64(body.count) else { return .failure(.init(reason: "bad patient count")) }
             index.streams.reserveCapacity(Int(patients))
             for _ in 0..<patients {
@@ -110,7 +93,7 @@ enum IndexSnapshot {
                 for _ in 0..<count {
                     guard let delta = varint() else { return .failure(.init(reason: "bad position")) }
                     let (p, overflow) = previous.addingReportingOverflow(delta)
-                    guard !overflow, p < header.basePosition, stream.positions.isEmpty || p > previous
+                    guard !overflow, p < base, stream.positions.isEmpty || p > previous
                     else { return .failure(.init(reason: "positions out of order")) }
                     stream.positions.append(p)
                     previous = p
@@ -140,7 +123,7 @@ enum IndexSnapshot {
                     slots[i] = slot
                     if slot != 0 {
                         let position = slot & IdempotencyIndex.positionMask
-                        guard position > 0, position - 1 < header.basePosition else { return false }
+                        guard position > 0, position - 1 < base else { return false }
                         occupied += 1
                     }
                 }
@@ -154,7 +137,5 @@ enum IndexSnapshot {
         }
     }
 
-    struct SnapshotProblem: Error {
-        var reason: String
-    }
+    typealias SnapshotProblem = DerivedFile.Problem
 }

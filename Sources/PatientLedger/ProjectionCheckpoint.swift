@@ -8,7 +8,7 @@ import LedgerStorage
 /// state with the log position it reflects.
 ///
 /// ```
-/// file    := header(64) body crc(4)
+/// file    := DerivedFile's envelope: header(64) body crc(4)
 /// header  := the log's 64-byte file header, magic "PLEDGPRJ", the log's id,
 ///            base position = coveredPosition (records 0..<base are reflected),
 ///            kind-specific field = the body layout (1)
@@ -16,7 +16,6 @@ import LedgerStorage
 /// anchor  := varint(0)                                   ; coveredPosition == 0
 ///          | varint(1) varint(zigzag(timestamp)) u32le(crc) ; of record coveredPosition - 1
 /// string  := varint(byteLength) utf8
-/// crc     := masked CRC-32C of body, little-endian
 /// ```
 /// `state` is ``Projection/checkpoint()``'s bytes.
 ///
@@ -56,11 +55,7 @@ enum ProjectionCheckpoint {
                        anchor: Anchor?, logID: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(state.count + 64)
-        func varint(_ value: UInt64) {
-            var v = value
-            while v >= 0x80 { body.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
-            body.append(UInt8(v))
-        }
+        func varint(_ value: UInt64) { body.appendVarint(value) }
         varint(UInt64(name.utf8.count))
         body += name.utf8
         varint(UInt64(version))
@@ -73,12 +68,7 @@ enum ProjectionCheckpoint {
         }
         varint(UInt64(state.count))
         body += state
-        var bytes = FileHeader(magic: magic, logID: logID, basePosition: coveredPosition,
-                               createdAtMillis: currentTimeMillis(), extra: layout).encoded()
-        bytes += body
-        let crc = CRC32C.mask(CRC32C.checksum(body))
-        withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
-        return bytes
+        return DerivedFile.encode(magic: magic, logID: logID, basePosition: coveredPosition, layout: layout, body: body)
     }
 
     /// What a checkpoint file holds once its checksum, log, name and
@@ -92,21 +82,13 @@ enum ProjectionCheckpoint {
 
     /// Checks a checkpoint file's bytes, or says why they cannot be used.
     static func decode(_ bytes: [UInt8], name: String, version: UInt32, logID: [UInt8], path: String) -> Result<Loaded, Problem> {
-        let header: FileHeader
-        do throws(StorageError) {
-            header = try FileHeader.decode(bytes, expectedMagic: magic, path: path)
-        } catch {
-            return .failure(Problem(error.message))
+        let opened: DerivedFile.Opened
+        switch DerivedFile.open(bytes, kind: "checkpoint", magic: magic, logID: logID, layout: layout, path: path) {
+        case .success(let file): opened = file
+        case .failure(let problem): return .failure(problem)
         }
-        guard header.logID == logID else { return .failure(Problem("checkpoint belongs to another log")) }
-        guard header.extra == layout else {
-            return .failure(Problem("checkpoint layout \(header.extra), this PatientLedger writes \(layout)"))
-        }
-        guard bytes.count >= FileHeader.length + 4 else { return .failure(Problem("checkpoint truncated")) }
         return bytes.withUnsafeBytes { raw -> Result<Loaded, Problem> in
-            let body = UnsafeRawBufferPointer(rebasing: raw[FileHeader.length..<(raw.count - 4)])
-            let stored = CRC32C.unmask(raw.loadLE(at: raw.count - 4, as: UInt32.self))
-            guard CRC32C.checksum(body) == stored else { return .failure(Problem("checkpoint checksum mismatch")) }
+            let body = UnsafeRawBufferPointer(rebasing: raw[opened.body])
             var offset = 0
             func varint() -> UInt64? { Varint.read(body, at: &offset) }
             guard let nameLength = varint(), nameLength <= UInt64(body.count - offset) else { return .failure(Problem("bad projection name")) }
@@ -120,7 +102,7 @@ enum ProjectionCheckpoint {
             var anchor: Anchor?
             switch varint() {
             case 0?:
-                guard header.basePosition == 0 else { return .failure(Problem("checkpoint lacks its anchor")) }
+                guard opened.basePosition == 0 else { return .failure(Problem("checkpoint lacks its anchor")) }
             case 1?:
                 guard let zigzag = varint(), body.count - offset >= 4 else { return .failure(Problem("bad anchor")) }
                 anchor = Anchor(timestamp: Varint.unzigzag(zigzag), payloadChecksum: body.loadLE(at: offset, as: UInt32.self))
@@ -129,13 +111,10 @@ enum ProjectionCheckpoint {
                 return .failure(Problem("bad anchor"))
             }
             guard let length = varint(), length == UInt64(body.count - offset) else { return .failure(Problem("bad state length")) }
-            let start = FileHeader.length + offset
-            return .success(Loaded(coveredPosition: header.basePosition, anchor: anchor, state: start..<(start + Int(length))))
+            let start = opened.body.lowerBound + offset
+            return .success(Loaded(coveredPosition: opened.basePosition, anchor: anchor, state: start..<(start + Int(length))))
         }
     }
 
-    struct Problem: Error {
-        var reason: String
-        init(_ reason: String) { self.reason = reason }
-    }
+    typealias Problem = DerivedFile.Problem
 }

@@ -1,0 +1,77 @@
+import LedgerStorage
+
+/// The envelope of the ledger's derived files, the per-patient index
+/// snapshot (``IndexSnapshot``) and the projection checkpoints
+/// (``ProjectionCheckpoint``):
+///
+/// ```
+/// file   := header(64) body crc(4)
+/// header := the log's 64-byte file header: the file's magic, the log's id,
+///           base position = records 0..<base are reflected,
+///           kind-specific field = the body's layout
+/// crc    := masked CRC-32C of body, little-endian
+/// ```
+///
+/// Derived data: a file whose header, log, layout or checksum does not hold
+/// is refused with the reason, and what it held is rebuilt from the log.
+enum DerivedFile {
+    /// Why a derived file cannot be used.
+    struct Problem: Error {
+        var reason: String
+        init(reason: String) { self.reason = reason }
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// A file whose envelope holds.
+    struct Opened {
+        /// Records `0..<basePosition` are reflected.
+        var basePosition: UInt64
+        /// Where the body lies in the file's bytes.
+        var body: Range<Int>
+    }
+
+    static func encode(magic: [UInt8], logID: [UInt8], basePosition: UInt64, layout: UInt16, body: [UInt8]) -> [UInt8] {
+        var bytes = FileHeader(magic: magic, logID: logID, basePosition: basePosition,
+                               createdAtMillis: currentTimeMillis(), extra: layout).encoded()
+        bytes.reserveCapacity(bytes.count + body.count + 4)
+        bytes += body
+        let crc = CRC32C.mask(CRC32C.checksum(body))
+        withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// Checks the envelope of `bytes`. `kind` names the file in reasons
+    /// ("snapshot", "checkpoint").
+    static func open(_ bytes: [UInt8], kind: String, magic: [UInt8], logID: [UInt8], layout: UInt16,
+                     path: String) -> Result<Opened, Problem> {
+        let header: FileHeader
+        do throws(StorageError) {
+            header = try FileHeader.decode(bytes, expectedMagic: magic, path: path)
+        } catch {
+            return .failure(Problem(error.message))
+        }
+        guard header.logID == logID else { return .failure(Problem("\(kind) belongs to another log")) }
+        guard header.extra == layout else {
+            return .failure(Problem("\(kind) body layout \(header.extra), this PatientLedger writes \(layout)"))
+        }
+        guard bytes.count >= FileHeader.length + 4 else { return .failure(Problem("\(kind) truncated")) }
+        let body = FileHeader.length..<(bytes.count - 4)
+        let intact = bytes.withUnsafeBytes { raw in
+            CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[body])) == CRC32C.unmask(raw.loadLE(at: raw.count - 4, as: UInt32.self))
+        }
+        guard intact else { return .failure(Problem("\(kind) checksum mismatch")) }
+        return .success(Opened(basePosition: header.basePosition, body: body))
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends `value` as a LEB128 varint (``LedgerStorage/Varint``).
+    mutating func appendVarint(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        append(UInt8(v))
+    }
+}

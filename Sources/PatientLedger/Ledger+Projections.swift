@@ -90,9 +90,7 @@ extension Ledger {
                 }
             }
             let end = try readableEnd()
-            try fold(from: position, to: end) { record in
-                if let record { value.apply(record) }
-            } erase: { value.erase(patient: $0) }
+            try fold(from: position, to: end) { value.apply($0) } erase: { value.erase(patient: $0) }
             position = max(position, end)
             value.compact()
             // Written when none stands for this handle, or it is an interval
@@ -121,22 +119,25 @@ extension Ledger {
         try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) -> (projection: P, position: UInt64) in
             var value = P()
             let end = try readableEnd()
-            try fold(from: 0, to: end, progress: progress) { record in
-                if let record { value.apply(record) }
-            } erase: { value.erase(patient: $0) }
-            // Compacted first, so the checkpoint reuses the encoded states.
-            var resting = value
-            resting.compact()
-            var checkpointPosition: UInt64?
-            if options.writesCheckpoints && writeCheckpoint(resting, position: end) { checkpointPosition = end }
-            loaded[P.name] = LoadedProjection(value: resting, position: end, checkpointPosition: checkpointPosition)
+            try fold(from: 0, to: end, progress: progress) { value.apply($0) } erase: { value.erase(patient: $0) }
+            keepRebuilt(value, position: end, in: &loaded)
             return (value, end)
         }
     }
 
+    /// Caches a projection rebuilt from position 0 and (when
+    /// ``LedgerOptions/writesCheckpoints``) replaces its checkpoint.
+    /// Compacted first, so the checkpoint reuses the encoded states.
+    private func keepRebuilt<P: Projection>(_ value: P, position: UInt64, in loaded: inout [String: LoadedProjection]) {
+        var resting = value
+        resting.compact()
+        var checkpointPosition: UInt64?
+        if options.writesCheckpoints && writeCheckpoint(resting, position: position) { checkpointPosition = position }
+        loaded[P.name] = LoadedProjection(value: resting, position: position, checkpointPosition: checkpointPosition)
+    }
+
     /// Folds the records at positions `start..<end` in log order: `erase`
-    /// for each `erase` record (then `apply(nil)`), `apply` for each other
-    /// event.
+    /// for each `erase` record, `apply` for each other event.
     ///
     /// The result is the projection of exactly that prefix of the log,
     /// whatever is appended meanwhile: an `erase` stored at or after `end`
@@ -145,11 +146,11 @@ extension Ledger {
     /// on a pass from position 0 (`hidden`); elsewhere the erase record
     /// itself makes the projection forget them.
     func fold(from start: UInt64, to end: UInt64, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
-              apply: (PatientEventRecord?) -> Void, erase: (String) -> Void) throws(LedgerError) {
+              apply: (PatientEventRecord) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         let hidden = start == 0 ? erasures(before: end) : [:]
         try scanFold(from: start, to: end, hidden: hidden, part: 0, parts: 1, progress: progress,
-                     apply: { apply($0) }, erase: { erase($0); apply(nil) })
+                     apply: apply, erase: erase)
     }
 
     /// The last `erase` position of each patient erased before `end`.
@@ -398,11 +399,7 @@ extension Ledger {
             }
             // Every patient's latest event is at or before the default T.
             let metrics = (cut ?? all).cohortMetrics(asOf: asOf)!
-            // Compacted first, so the checkpoint reuses the encoded states.
-            all.compact()
-            var checkpointPosition: UInt64?
-            if options.writesCheckpoints && writeCheckpoint(all, position: end) { checkpointPosition = end }
-            loaded[PatientProjections.name] = LoadedProjection(value: all, position: end, checkpointPosition: checkpointPosition)
+            keepRebuilt(all, position: end, in: &loaded)
             return (metrics, end, asOf, erased)
         }
         let seconds = Self.monotonicSeconds() - start
@@ -454,11 +451,10 @@ extension Ledger {
         return folders
     }
 
-    /// FNV-1a of the id's UTF-8, modulo `parts`: stable for a process, cheap.
+    /// The thread of `parts` that folds `patient`'s events: the id's
+    /// ``IdentifierHash``, modulo `parts`.
     static func partition(of patient: String, parts: Int) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in patient.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return Int(hash % UInt64(parts))
+        Int(IdentifierHash.hash(patient) % UInt64(parts))
     }
 
     private static func monotonicSeconds() -> Double {

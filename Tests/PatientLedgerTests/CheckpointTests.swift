@@ -171,7 +171,7 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
 
     func rebuilt(_ ledger: Ledger) throws -> [String: PatientState] {
         var fresh = PatientProjections()
-        try ledger.fold(from: 0, to: ledger.endPosition) { if let r = $0 { fresh.apply(r) } } erase: { fresh.erase(patient: $0) }
+        try ledger.fold(from: 0, to: ledger.endPosition) { fresh.apply($0) } erase: { fresh.erase(patient: $0) }
         return fresh.states
     }
 
@@ -383,13 +383,13 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         try ledger.append([Events.visit("P7", day: 1), Events.visit("P8", day: 2), Events.visit("P7", day: 3)])
         try ledger.append(Events.erase("P7", day: 4))
         var prefix = PatientProjections()
-        try ledger.fold(from: 0, to: 3) { if let r = $0 { prefix.apply(r) } } erase: { prefix.erase(patient: $0) }
+        try ledger.fold(from: 0, to: 3) { prefix.apply($0) } erase: { prefix.erase(patient: $0) }
         #expect(prefix.state(of: "P7")?.projection(patient: "P7", asOf: Events.time(5))?.profile.visits.count == 2)
         var whole = prefix
-        try ledger.fold(from: 3, to: 4) { if let r = $0 { whole.apply(r) } } erase: { whole.erase(patient: $0) }
+        try ledger.fold(from: 3, to: 4) { whole.apply($0) } erase: { whole.erase(patient: $0) }
         #expect(whole.state(of: "P7") == nil)
         var fromZero = PatientProjections()
-        try ledger.fold(from: 0, to: 4) { if let r = $0 { fromZero.apply(r) } } erase: { fromZero.erase(patient: $0) }
+        try ledger.fold(from: 0, to: 4) { fromZero.apply($0) } erase: { fromZero.erase(patient: $0) }
         #expect(fromZero.states == whole.states)
         try ledger.close()
     }
@@ -467,7 +467,7 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         let final = try ledger.replay()
         #expect(final.events == ledger.endPosition)
         var fresh = PatientProjections()
-        try ledger.fold(from: 0, to: ledger.endPosition) { if let r = $0 { fresh.apply(r) } } erase: { fresh.erase(patient: $0) }
+        try ledger.fold(from: 0, to: ledger.endPosition) { fresh.apply($0) } erase: { fresh.erase(patient: $0) }
         #expect(try ledger.projection(PatientProjections.self).states == fresh.states)
         try ledger.close()
     }

@@ -200,12 +200,11 @@ extension Ledger {
             return (stream?.positions ?? [], stream?.lastErase)
         }
         if let last = positions.last { try makeReadable(through: last + 1) }
-        var result: [StoredEvent] = []
-        for p in positions where p >= position {
-            let stored = try event(at: p)
-            if stored.event.body == .erase || lastErase.map({ p > $0 }) ?? true { result.append(stored) }
+        // Which records before the last erase are erase records (kept) is
+        // known only once read.
+        return try events(at: positions.filter { $0 >= position }).filter { stored in
+            stored.event.body == .erase || lastErase.map({ stored.position > $0 }) ?? true
         }
-        return result
     }
 }
 

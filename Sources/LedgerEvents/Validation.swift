@@ -104,6 +104,24 @@ extension PatientEvent {
         }
     }
 
+    /// Validates the event (``validate()``) and returns ``isNormalized``, in
+    /// one call: a writer reading events through an array or a pointer pays
+    /// one copy of the event per call, not two.
+    package func validateReturningIsNormalized() throws(EventValidationError) -> Bool {
+        try validate()
+        return isNormalized
+    }
+
+    /// Whether ``normalized()`` returns the event unchanged (no code to
+    /// upper-case): a writer then stores the caller's value without a copy.
+    public var isNormalized: Bool {
+        switch body {
+        case .register(let r): return !(r.conditions?.contains(where: Self.hasLowercase) ?? false)
+        case .visit(let v): return !(v.diagnoses?.contains(where: Self.hasLowercase) ?? false)
+        default: return true
+        }
+    }
+
     /// The event as the ledger stores it: ICD-10 codes (`conditions`,
     /// `diagnoses`) upper-cased. Everything else is kept as given.
     ///

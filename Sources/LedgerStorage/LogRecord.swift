@@ -91,6 +91,20 @@ public struct RecordBatch: Sendable {
         largestRecord = max(largestRecord, bytes.count - start)
     }
 
+    /// Adds a record whose payload `write` appends to the batch's bytes (an
+    /// encoder writing straight into the batch, without a scratch copy).
+    /// `write` must only append: the bytes already there belong to earlier
+    /// records.
+    @inlinable
+    public mutating func append(timestamp: Int64, writingPayload write: (inout [UInt8]) -> Void) {
+        let start = bytes.count
+        write(&bytes)
+        precondition(bytes.count >= start, "a payload writer removed bytes of earlier records")
+        timestamps.append(timestamp)
+        ends.append(bytes.count)
+        largestRecord = max(largestRecord, bytes.count - start)
+    }
+
     /// Empties the batch, keeping its storage for reuse.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)

@@ -115,3 +115,43 @@ struct IdempotencyIndex {
     /// Bytes held, for measurements.
     var residentBytes: Int { slots.count * 8 }
 }
+
+/// The ids met earlier in one append's batch, by ``IdentifierHash``: an
+/// open-addressing table (linear probing, at most half full) kept across
+/// appends. Each slot carries the generation of the batch that wrote it, so
+/// starting a batch clears nothing and a warmed-up table allocates nothing.
+struct BatchIDTable {
+    private struct Slot {
+        var hash: UInt64 = 0
+        var index: Int = 0
+        var generation: UInt32 = 0
+    }
+
+    private var slots = [Slot](repeating: Slot(), count: 64)
+    private var generation: UInt32 = 1
+
+    /// Starts a batch of `count` events.
+    mutating func reset(count: Int) {
+        generation &+= 1
+        var size = slots.count
+        while size < count * 2 { size *= 2 }
+        if generation == 0 || size > slots.count {
+            // Wrapped around (after 4 billion batches), or too small.
+            slots = [Slot](repeating: Slot(), count: size)
+            generation = 1
+        }
+    }
+
+    /// The batch index first recorded with `hash`; when none, records
+    /// `index` for it and returns nil.
+    mutating func first(_ hash: UInt64, orRecord index: Int) -> Int? {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot].generation == generation {
+            if slots[slot].hash == hash { return slots[slot].index }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = Slot(hash: hash, index: index, generation: generation)
+        return nil
+    }
+}

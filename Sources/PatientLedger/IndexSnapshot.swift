@@ -39,20 +39,19 @@ enum IndexSnapshot {
         body.reserveCapacity(index.streams.count * 32 + Int(index.coveredPosition) * 2 + index.ids.slots.count * 8 + 16)
         func varint(_ value: UInt64) { body.appendVarint(value) }
         varint(UInt64(index.streams.count))
-        for patient in index.streams.keys.sorted() {
-            let stream = index.streams[patient]!
+        let patients = index.patients
+        for ordinal in patients.indices.sorted(by: { patients[$0] < patients[$1] }) {
+            let patient = patients[ordinal]
+            let stream = index.streams[ordinal]
             varint(UInt64(patient.utf8.count))
             body.append(contentsOf: patient.utf8)
-            varint(UInt64(stream.positions.count))
+            varint(UInt64(stream.count))
             var previous: UInt64 = 0
-            for p in stream.positions { varint(p - previous); previous = p }
+            index.arena.forEach(in: stream) { p in varint(p - previous); previous = p; return true }
             varint(stream.lastErase.map { $0 + 1 } ?? 0)
-            if let latest = stream.latestVisibleTime {
-                varint(1)
-                varint(Varint.zigzag(latest))
-            } else {
-                varint(0)
-            }
+            // A stream always has a record, hence a latest visible time.
+            varint(1)
+            varint(Varint.zigzag(stream.latestVisibleTime))
         }
         varint(UInt64(index.ids.slots.count))
         varint(UInt64(index.ids.count))
@@ -81,35 +80,34 @@ enum IndexSnapshot {
             var index = LedgerIndex()
             index.coveredPosition = base
             guard let patients = varint(), patients <= UInt64(body.count) else { return .failure(.init(reason: "bad patient count")) }
-            index.streams.reserveCapacity(Int(patients))
+            index.reserveCapacity(patients: Int(patients))
+            var positions: [UInt64] = []
             for _ in 0..<patients {
                 guard let length = varint(), length <= UInt64(body.count - offset) else { return .failure(.init(reason: "bad patient id")) }
                 let patient = String(decoding: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + Int(length))]), as: UTF8.self)
                 offset += Int(length)
-                guard let count = varint(), count <= UInt64(body.count - offset) else { return .failure(.init(reason: "bad position count")) }
-                var stream = PatientStream()
-                stream.positions.reserveCapacity(Int(count))
+                guard let count = varint(), count > 0, count <= UInt64(body.count - offset) else { return .failure(.init(reason: "bad position count")) }
+                positions.removeAll(keepingCapacity: true)
                 var previous: UInt64 = 0
                 for _ in 0..<count {
                     guard let delta = varint() else { return .failure(.init(reason: "bad position")) }
                     let (p, overflow) = previous.addingReportingOverflow(delta)
-                    guard !overflow, p < base, stream.positions.isEmpty || p > previous
+                    guard !overflow, p < base, positions.isEmpty || p > previous
                     else { return .failure(.init(reason: "positions out of order")) }
-                    stream.positions.append(p)
+                    positions.append(p)
                     previous = p
                 }
                 guard let erase = varint() else { return .failure(.init(reason: "bad erase position")) }
+                var lastErase: UInt64?
                 if erase > 0 {
-                    guard stream.positions.contains(erase - 1) else { return .failure(.init(reason: "erase position not in stream")) }
-                    stream.lastErase = erase - 1
+                    guard positions.contains(erase - 1) else { return .failure(.init(reason: "erase position not in stream")) }
+                    lastErase = erase - 1
                 }
-                guard let hasLatest = varint(), hasLatest == (stream.positions.isEmpty ? 0 : 1)
-                else { return .failure(.init(reason: "bad latest time flag")) }
-                if hasLatest == 1 {
-                    guard let zigzag = varint() else { return .failure(.init(reason: "bad latest time")) }
-                    stream.latestVisibleTime = Varint.unzigzag(zigzag)
-                }
-                index.streams[patient] = stream
+                guard let hasLatest = varint(), hasLatest == 1, let zigzag = varint()
+                else { return .failure(.init(reason: "bad latest time")) }
+                guard index.addStream(patient: patient, positions: positions, lastErase: lastErase,
+                                      latestVisibleTime: Varint.unzigzag(zigzag))
+                else { return .failure(.init(reason: "patient listed twice")) }
             }
             guard let size = varint(), size >= 16, size & (size - 1) == 0, size <= UInt64((body.count - offset) / 8),
                   let count = varint(), Double(count) <= Double(size) * 0.8

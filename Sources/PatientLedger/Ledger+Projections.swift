@@ -155,9 +155,7 @@ extension Ledger {
 
     /// The last `erase` position of each patient erased before `end`.
     func erasures(before end: UInt64) -> [String: UInt64] {
-        state.withLock { state in
-            state.index.streams.compactMapValues { stream in stream.lastErase.flatMap { $0 < end ? $0 : nil } }
-        }
+        state.withLock { $0.index.erasures(before: end) }
     }
 
     /// The records `0..<end` the index reflects, made readable: on the

@@ -8,12 +8,12 @@ extension Ledger {
     /// The version of `patient`'s stream: how many events it holds (erased
     /// ones and erase records included). 0 for an unknown patient.
     public func version(of patient: String) -> UInt64 {
-        state.withLock { $0.index.streams[patient]?.version ?? 0 }
+        state.withLock { $0.index.stream(of: patient)?.version ?? 0 }
     }
 
     /// Every patient with a stored event, erased ones included, sorted.
     public var patientIDs: [String] {
-        state.withLock { Array($0.index.streams.keys) }.sorted()
+        state.withLock { $0.index.patients }.sorted()
     }
 
     /// Patients with at least one `erase` record.
@@ -26,7 +26,7 @@ extension Ledger {
     /// Reads through the per-patient index: one block read per event, no
     /// scan of the log. Thread-safe.
     public func events(of patient: String) throws(LedgerError) -> [StoredEvent] {
-        let positions = state.withLock { Array($0.index.streams[patient]?.visiblePositions ?? []) }
+        let positions = state.withLock { $0.index.visiblePositions(of: patient) }
         if let last = positions.last { try makeReadable(through: last + 1) }
         // Visible positions lie after the last erase: none is an erase record.
         return try events(at: positions)
@@ -167,15 +167,7 @@ public final class EventCursor {
     }
 
     private func reloadErasures(_ current: Int, from position: UInt64) {
-        var positions: [UInt64] = ledger.state.withLock { state in
-            var hidden: [UInt64] = []
-            for stream in state.index.streams.values {
-                guard let erase = stream.lastErase else { continue }
-                // A stream's positions ascend: those before its last erase.
-                for p in stream.positions { if p < erase { hidden.append(p) } else { break } }
-            }
-            return hidden
-        }
+        var positions = ledger.state.withLock { $0.index.hiddenPositions() }
         positions.sort()
         hidden = positions
         var low = 0
@@ -196,8 +188,7 @@ extension Ledger {
     /// the patient.
     public func exportedEvents(of patient: String, from position: UInt64 = 0) throws(LedgerError) -> [StoredEvent] {
         let (positions, lastErase) = state.withLock { state -> ([UInt64], UInt64?) in
-            let stream = state.index.streams[patient]
-            return (stream?.positions ?? [], stream?.lastErase)
+            (state.index.positions(of: patient), state.index.stream(of: patient)?.lastErase)
         }
         if let last = positions.last { try makeReadable(through: last + 1) }
         // Which records before the last erase are erase records (kept) is
@@ -223,7 +214,7 @@ public struct LedgerStatistics: Sendable, Equatable {
 extension Ledger {
     /// Patients with at least one visible event.
     public var patientCount: Int {
-        state.withLock { state in state.index.streams.values.reduce(0) { $0 + ($1.visiblePositions.isEmpty ? 0 : 1) } }
+        state.withLock { $0.index.patientsWithVisibleEvents }
     }
 
     /// Counts and sizes, from the indexes (no event is read). Thread-safe.

@@ -122,8 +122,14 @@ public final class Ledger: Sendable {
     struct State {
         var index: LedgerIndex
         var snapshotPosition: UInt64
-        var encoded: [UInt8] = []
+        /// Scratch of `append`, kept so a warmed-up append allocates only
+        /// its result: the records to write, the batch's events to store
+        /// (indices), their ids' hashes, and the ids seen earlier in the
+        /// batch (by hash).
         var batch = RecordBatch()
+        var fresh: [Int] = []
+        var idHashes: [UInt64] = []
+        var batchIDs = BatchIDTable()
     }
 
     let state: Mutex<State>
@@ -206,7 +212,7 @@ public final class Ledger: Sendable {
         do {
             try log.scan(from: index.coveredPosition) { view in
                 let envelope = try Ledger.envelope(in: view, directory: log.directory)
-                index.add(position: view.position, patient: envelope.patient, id: envelope.id,
+                index.add(position: view.position, patient: envelope.patient, idHash: envelope.id.map(IdentifierHash.hash),
                           isErase: envelope.typeCode == EventType.erase.rawValue, time: view.timestamp)
                 return true
             }
@@ -247,16 +253,19 @@ public final class Ledger: Sendable {
     ///   stored one (true duplicates).
     @discardableResult
     public func append(_ events: [PatientEvent], expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
-        var normalized: [PatientEvent] = []
-        normalized.reserveCapacity(events.count)
-        for (i, event) in events.enumerated() {
+        // Validated in place; the array copied only when a code must be
+        // upper-cased.
+        var unnormalized: Int?
+        for i in events.indices {
             do throws(EventValidationError) {
-                try event.validate()
+                if try !events[i].validateReturningIsNormalized() && unnormalized == nil { unnormalized = i }
             } catch {
                 throw LedgerError(.invalidEvent, events.count == 1 ? error.message : "event \(i): \(error.message)")
             }
-            normalized.append(event.normalized())
         }
+        guard let first = unnormalized else { return try append(validated: events[...], expectedVersion: expectedVersion) }
+        var normalized = events
+        for i in first..<normalized.count where !normalized[i].isNormalized { normalized[i] = normalized[i].normalized() }
         return try append(validated: normalized[...], expectedVersion: expectedVersion)
     }
 
@@ -267,87 +276,92 @@ public final class Ledger: Sendable {
         if expectedVersion != .any, let first = events.first, events.contains(where: { $0.patient != first.patient }) {
             throw LedgerError(.invalidArgument, "an expected version applies to one patient's events only")
         }
-        // `positions` and `fresh` count from 0; the slice from `base`.
-        let normalized = events
-        let base = events.startIndex
-        return try state.withLock { (state: inout State) throws(LedgerError) -> AppendResult in
-            // Records appended to `log` directly since the last call.
-            if state.index.coveredPosition < log.endPosition { try Self.catchUp(&state.index, log: log) }
-            var positions = [UInt64?](repeating: nil, count: normalized.count)
-            var fresh: [Int] = []
-            fresh.reserveCapacity(normalized.count)
-            // Ids earlier in the batch, by their IdentifierHash (computed
-            // once per id for both checks; hashing an 8-byte key is cheaper
-            // than a String): the first event with each hash.
-            var batchIDs: [UInt64: Int] = [:]
-            batchIDs.reserveCapacity(normalized.count)
-            for i in 0..<normalized.count {
-                if let id = normalized[base + i].id {
-                    let hash = IdentifierHash.hash(id)
-                    if try isStored(id: id, hash: hash, in: state.index) { continue }
-                    if let first = batchIDs[hash] {
-                        if normalized[base + first].id == id { continue }
-                        // Two ids with one 64-bit hash: compare with all.
-                        if fresh.contains(where: { normalized[base + $0].id == id }) { continue }
-                    } else {
-                        batchIDs[hash] = i
-                    }
-                }
-                fresh.append(i)
+        // Through a buffer pointer: subscripting the slice copied each whole
+        // event (retaining and releasing every string) to read one field.
+        return try events.withUnsafeBufferPointer { (events) throws(LedgerError) -> AppendResult in
+            try state.withLock { (state: inout State) throws(LedgerError) -> AppendResult in
+                try append(events, expectedVersion: expectedVersion, locked: &state)
             }
-            guard !fresh.isEmpty else { return AppendResult(positions: positions) }
-            guard log.endPosition + UInt64(fresh.count) <= IdempotencyIndex.maxPosition else {
-                throw LedgerError(.invalidArgument, "the ledger is full: positions past \(IdempotencyIndex.maxPosition) cannot be indexed")
-            }
-            if let patient = normalized.first?.patient {
-                let current = state.index.streams[patient]?.version ?? 0
-                switch expectedVersion {
-                case .any:
-                    break
-                case .noStream:
-                    if current != 0 { throw LedgerError(.versionConflict, "patient \(patient) has \(current) events; expected none") }
-                case .exactly(let expected):
-                    if expected != current {
-                        throw LedgerError(.versionConflict, "patient \(patient) is at version \(current), expected \(expected)")
-                    }
-                }
-            }
-            state.batch.removeAll()
-            // Through a buffer pointer: subscripting the slice copied each
-            // whole event (retaining and releasing every string) to encode it.
-            normalized.withUnsafeBufferPointer { events in
-                for i in fresh {
-                    state.encoded.removeAll(keepingCapacity: true)
-                    EventCodec.encode(events[i], into: &state.encoded)
-                    state.batch.append(timestamp: events[i].time.millisecondsSince1970, payload: state.encoded)
-                }
-            }
-            let range: Range<UInt64>
-            do throws(StorageError) {
-                range = try log.append(state.batch)
-            } catch {
-                throw LedgerError(error)
-            }
-            if range.lowerBound == state.index.coveredPosition {
-                normalized.withUnsafeBufferPointer { events in
-                    for (k, i) in fresh.enumerated() {
-                        state.index.add(position: range.lowerBound + UInt64(k), patient: events[i].patient, id: events[i].id,
-                                        isErase: events[i].type == .erase, time: events[i].time.millisecondsSince1970)
-                    }
-                }
-                eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
-            } else {
-                // Records were appended to `log` directly, behind the index:
-                // read them (and this batch) back into it in log order.
-                try Self.catchUp(&state.index, log: log)
-                eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
-            }
-            for (k, i) in fresh.enumerated() { positions[i] = range.lowerBound + UInt64(k) }
-            if state.index.coveredPosition - state.snapshotPosition >= options.snapshotInterval {
-                try writeSnapshot(&state)
-            }
-            return AppendResult(positions: positions)
         }
+    }
+
+    /// The body of an append, under the state's lock.
+    private func append(_ events: UnsafeBufferPointer<PatientEvent>, expectedVersion: ExpectedVersion,
+                        locked state: inout State) throws(LedgerError) -> AppendResult {
+        // Records appended to `log` directly since the last call.
+        if state.index.coveredPosition < log.endPosition { try Self.catchUp(&state.index, log: log) }
+        var positions = [UInt64?](repeating: nil, count: events.count)
+        // Which events to store: not stored before, not earlier in the
+        // batch. Each id is hashed once (IdentifierHash, for both checks
+        // and the index); ids earlier in the batch are found by that
+        // hash (an 8-byte key is cheaper to look up than a String).
+        state.fresh.removeAll(keepingCapacity: true)
+        state.idHashes.removeAll(keepingCapacity: true)
+        state.batchIDs.reset(count: events.count)
+        for i in 0..<events.count {
+            guard let id = events[i].id else {
+                state.idHashes.append(0)
+                state.fresh.append(i)
+                continue
+            }
+            let hash = IdentifierHash.hash(id)
+            state.idHashes.append(hash)
+            if try isStored(id: id, hash: hash, in: state.index) { continue }
+            if let first = state.batchIDs.first(hash, orRecord: i) {
+                if events[first].id == id { continue }
+                // Two ids with one 64-bit hash: compare with all.
+                if state.fresh.contains(where: { events[$0].id == id }) { continue }
+            }
+            state.fresh.append(i)
+        }
+        guard !state.fresh.isEmpty else { return AppendResult(positions: positions) }
+        guard log.endPosition + UInt64(state.fresh.count) <= IdempotencyIndex.maxPosition else {
+            throw LedgerError(.invalidArgument, "the ledger is full: positions past \(IdempotencyIndex.maxPosition) cannot be indexed")
+        }
+        if let patient = events.first?.patient {
+            let current = state.index.stream(of: patient)?.version ?? 0
+            switch expectedVersion {
+            case .any:
+                break
+            case .noStream:
+                if current != 0 { throw LedgerError(.versionConflict, "patient \(patient) has \(current) events; expected none") }
+            case .exactly(let expected):
+                if expected != current {
+                    throw LedgerError(.versionConflict, "patient \(patient) is at version \(current), expected \(expected)")
+                }
+            }
+        }
+        state.batch.removeAll()
+        // Encoded straight into the batch's bytes.
+        for i in state.fresh {
+            state.batch.append(timestamp: events[i].time.millisecondsSince1970) { EventCodec.encode(events[i], into: &$0) }
+        }
+        let range: Range<UInt64>
+        do throws(StorageError) {
+            range = try log.append(state.batch)
+        } catch {
+            throw LedgerError(error)
+        }
+        if range.lowerBound == state.index.coveredPosition {
+            for (k, i) in state.fresh.enumerated() {
+                let hash = state.idHashes[i]
+                state.index.add(position: range.lowerBound + UInt64(k), patient: events[i].patient,
+                                idHash: hash == 0 ? nil : hash, isErase: events[i].type == .erase,
+                                time: events[i].time.millisecondsSince1970)
+            }
+            eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
+        } else {
+            // Records were appended to `log` directly, behind the index:
+            // read them (and this batch) back into it in log order.
+            try Self.catchUp(&state.index, log: log)
+            eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
+        }
+        for (k, i) in state.fresh.enumerated() { positions[i] = range.lowerBound + UInt64(k) }
+        if state.index.coveredPosition - state.snapshotPosition >= options.snapshotInterval {
+            try writeSnapshot(&state)
+        }
+        return AppendResult(positions: positions)
+        return AppendResult(positions: positions)
     }
 
     /// Appends one event; see ``append(_:expectedVersion:)``.

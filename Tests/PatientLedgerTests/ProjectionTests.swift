@@ -49,8 +49,13 @@ import LedgerSimulation
             Issue.record("snapshot does not decode")
             return
         }
-        #expect(decoded.streams == index.streams)
-        #expect(decoded.streams["P2"]?.latestVisibleTime == Events.time(10).millisecondsSince1970)
+        #expect(decoded.patients.sorted() == index.patients.sorted())
+        for patient in index.patients {
+            #expect(decoded.positions(of: patient) == index.positions(of: patient))
+            #expect(decoded.stream(of: patient)?.lastErase == index.stream(of: patient)?.lastErase)
+            #expect(decoded.stream(of: patient)?.latestVisibleTime == index.stream(of: patient)?.latestVisibleTime)
+        }
+        #expect(decoded.stream(of: "P2")?.latestVisibleTime == Events.time(10).millisecondsSince1970)
     }
 
     @Test func replayCountsEventsPatientsAndErasedPatients() throws {

@@ -1,0 +1,79 @@
+import LedgerTestSupport
+@testable import PatientLedger
+import Testing
+
+/// The per-patient index against a plain model (a dictionary of arrays):
+/// the chunked arena must give back every patient's positions in order,
+/// across chunk and page boundaries, whatever the interleaving.
+@Suite struct LedgerIndexTests {
+    @Test(arguments: [1, 7, 8, 50, 3000])
+    func positionsComeBackInOrderAcrossChunksAndPages(patients: Int) {
+        // 130,000 records: more than two pages of 8192 chunks when each
+        // chunk holds 7 positions of one patient.
+        let records = 130_000
+        var rng = SplitMix64(seed: UInt64(patients))
+        var index = LedgerIndex()
+        var model: [String: [UInt64]] = [:]
+        var erased: [String: UInt64] = [:]
+        for position in 0..<UInt64(records) {
+            let patient = "P\(Int.random(in: 0..<patients, using: &rng))"
+            let isErase = Int.random(in: 0..<1000, using: &rng) == 0
+            index.add(position: position, patient: patient, idHash: position % 3 == 0 ? nil : (position &+ 1) &* 0x9E37_79B9_7F4A_7C15,
+                      isErase: isErase, time: Int64(position))
+            model[patient, default: []].append(position)
+            if isErase { erased[patient] = position }
+        }
+        #expect(index.coveredPosition == UInt64(records))
+        #expect(index.patients.sorted() == model.keys.sorted())
+        #expect(index.arena.chunks >= records / PositionArena.chunkPositions)
+        var hidden: [UInt64] = []
+        for (patient, positions) in model {
+            #expect(index.positions(of: patient) == positions)
+            #expect(index.stream(of: patient)?.version == UInt64(positions.count))
+            #expect(index.stream(of: patient)?.last == positions.last)
+            #expect(index.stream(of: patient)?.lastErase == erased[patient])
+            let erase = erased[patient]
+            #expect(index.visiblePositions(of: patient) == positions.filter { erase == nil || $0 > erase! })
+            if let erase { hidden += positions.filter { $0 < erase } }
+        }
+        #expect(index.hiddenPositions().sorted() == hidden.sorted())
+        #expect(index.erasures(before: .max) == erased)
+        #expect(index.positions(of: "nobody").isEmpty && index.stream(of: "nobody") == nil)
+    }
+
+    @Test func aSnapshotRoundTripsEveryStream() {
+        var rng = SplitMix64(seed: 9)
+        var index = LedgerIndex()
+        for position in 0..<UInt64(20_000) {
+            index.add(position: position, patient: "P\(Int.random(in: 0..<300, using: &rng))", idHash: (position &+ 1) &* 0x9E37_79B9_7F4A_7C15,
+                      isErase: Int.random(in: 0..<500, using: &rng) == 0, time: Int64(Int.random(in: 0..<1_000_000, using: &rng)))
+        }
+        let logID = [UInt8](repeating: 7, count: 16)
+        guard case .success(let decoded) = IndexSnapshot.decode(IndexSnapshot.encode(index, logID: logID), logID: logID, path: "x") else {
+            Issue.record("snapshot does not decode")
+            return
+        }
+        #expect(decoded.coveredPosition == index.coveredPosition)
+        #expect(decoded.patients.sorted() == index.patients.sorted())
+        for patient in index.patients {
+            #expect(decoded.positions(of: patient) == index.positions(of: patient))
+            let (got, want) = (decoded.stream(of: patient), index.stream(of: patient))
+            #expect(got != nil && got?.lastErase == want?.lastErase && got?.last == want?.last
+                    && got?.latestVisibleTime == want?.latestVisibleTime)
+        }
+        #expect(decoded.ids.slots == index.ids.slots)
+        var copy = decoded
+        #expect(copy.latestVisibleTime() == { var i = index; return i.latestVisibleTime() }())
+    }
+
+    @Test func copiesAreIndependent() {
+        var original = LedgerIndex()
+        for position in 0..<UInt64(20) { original.add(position: position, patient: "P", idHash: nil, isErase: false, time: 0) }
+        var copy = original
+        copy.add(position: 20, patient: "P", idHash: nil, isErase: false, time: 0)
+        original.add(position: 20, patient: "Q", idHash: nil, isErase: false, time: 0)
+        #expect(original.positions(of: "P") == Array(0..<20))
+        #expect(copy.positions(of: "P") == Array(0...20))
+        #expect(original.positions(of: "Q") == [20] && copy.positions(of: "Q").isEmpty)
+    }
+}

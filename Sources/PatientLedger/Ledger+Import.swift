@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import LedgerEvents
 import LedgerStorage
 
@@ -48,6 +49,10 @@ public struct ImportOptions: Sendable {
     /// three times the input's size); larger ones are decoded twice, in
     /// constant memory.
     public var decodeOnceBytes: Int64 = 256 << 20
+    /// Threads decoding and validating lines (in blocks of a few thousand
+    /// lines, results used in line order, so reports and appends are the
+    /// same as with one). Default: the machine's active processors, at most 4.
+    public var decodeThreads = min(4, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     public init(skipInvalid: Bool = false) { self.skipInvalid = skipInvalid }
 }
@@ -104,9 +109,9 @@ extension Ledger {
         }
         if !options.skipInvalid {
             for source in sources {
-                try Self.forEachLine(of: source, system: self.options.log.systemCalls) { number, line in
+                try Self.decodeEachLine(of: source, system: self.options.log.systemCalls, threads: options.decodeThreads) { number, decodedLine in
                     report.lines += 1
-                    switch EventJSON.decode(line: line) {
+                    switch decodedLine {
                     case .success(let event):
                         if keepDecoded && report.invalidLines == 0 { decoded.append(event) }
                     case .failure(let error):
@@ -133,10 +138,10 @@ extension Ledger {
         batch.reserveCapacity(options.batchSize)
         var failure: LedgerError?
         for source in sources {
-            try Self.forEachLine(of: source, system: self.options.log.systemCalls) { number, line in
+            try Self.decodeEachLine(of: source, system: self.options.log.systemCalls, threads: options.decodeThreads) { number, decodedLine in
                 guard failure == nil else { return }
                 report.lines += 1
-                switch EventJSON.decode(line: line) {
+                switch decodedLine {
                 case .success(let event):
                     batch.append(event)
                     if batch.count >= options.batchSize {
@@ -186,6 +191,29 @@ extension Ledger {
         }
     }
 
+    /// Calls `body` with each line's 1-based number and its decoded event or
+    /// problem, in line order. Lines are decoded (``EventJSON/decode(line:)``:
+    /// parsed, validated, normalized) in blocks of ``decodeBlockLines`` lines
+    /// on `threads` threads, each a contiguous part of the block.
+    private static func decodeEachLine(of source: ImportSource, system: any SystemCalls, threads: Int,
+                                       _ body: (Int, Result<PatientEvent, EventValidationError>) -> Void,
+                                       progress: (Int64) -> Void) throws(LedgerError) {
+        var block = LineBlock()
+        func decodeBlock() {
+            block.decode(threads: threads)
+            for i in 0..<block.count { body(block.numbers[i], block.results[i]!) }
+            block.removeAll()
+        }
+        try forEachLine(of: source, system: system) { number, line in
+            block.append(number: number, line: line)
+            if block.count >= decodeBlockLines { decodeBlock() }
+        } progress: { progress($0) }
+        decodeBlock()
+    }
+
+    /// Lines decoded together.
+    static let decodeBlockLines = 8192
+
     /// Calls `body` with each line (1-based number, bytes without the line
     /// end) of `source`, reading files in 4 MiB chunks (events.md's line
     /// rules are ``JSONLinesReader``'s).
@@ -217,4 +245,58 @@ extension Ledger {
             reader.finish { body($0, $1) }
         }
     }
+}
+
+/// A block of input lines copied out of the reader's buffer, decoded in
+/// parallel.
+private struct LineBlock {
+    var bytes: [UInt8] = []
+    var ends: [Int] = []
+    var numbers: [Int] = []
+    var results: [Result<PatientEvent, EventValidationError>?] = []
+    var count: Int { numbers.count }
+
+    mutating func append(number: Int, line: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: line)
+        ends.append(bytes.count)
+        numbers.append(number)
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        numbers.removeAll(keepingCapacity: true)
+        results.removeAll(keepingCapacity: true)
+    }
+
+    /// Fills `results`, line `i` at `i`, on up to `threads` threads (one for
+    /// small blocks), each decoding a contiguous run of lines.
+    mutating func decode(threads: Int) {
+        let count = self.count
+        results = [Result<PatientEvent, EventValidationError>?](repeating: nil, count: count)
+        let parts = count < 1024 ? 1 : max(1, threads)
+        let ends = self.ends
+        bytes.withUnsafeBytes { raw in
+            results.withUnsafeMutableBufferPointer { results in
+                // Each part writes only its own indices of `results`.
+                let input = SendableBuffers(raw: raw, results: results)
+                let work: @Sendable (Int) -> Void = { part in
+                    let low = count * part / parts
+                    let high = count * (part + 1) / parts
+                    for i in low..<high {
+                        let start = i == 0 ? 0 : ends[i - 1]
+                        input.results[i] = EventJSON.decode(line: UnsafeRawBufferPointer(rebasing: input.raw[start..<ends[i]]))
+                    }
+                }
+                if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
+            }
+        }
+    }
+}
+
+/// The input and output of ``LineBlock/decode(threads:)``, shared by its
+/// threads, which read `raw` and write disjoint elements of `results`.
+private struct SendableBuffers: @unchecked Sendable {
+    let raw: UnsafeRawBufferPointer
+    let results: UnsafeMutableBufferPointer<Result<PatientEvent, EventValidationError>?>
 }

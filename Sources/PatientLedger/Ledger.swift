@@ -361,7 +361,6 @@ public final class Ledger: Sendable {
             try writeSnapshot(&state)
         }
         return AppendResult(positions: positions)
-        return AppendResult(positions: positions)
     }
 
     /// Appends one event; see ``append(_:expectedVersion:)``.

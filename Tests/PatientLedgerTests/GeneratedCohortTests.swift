@@ -54,6 +54,39 @@ import LedgerSimulation
         #expect(dump1.count > 100_000)
     }
 
+    /// Decoding on several threads changes nothing: the same report (line
+    /// numbers and messages of the invalid lines, in order), the same
+    /// stored bytes, with invalid lines on both sides of the decode blocks'
+    /// and the threads' boundaries; and all-or-nothing still holds.
+    @Test func importsDecodedOnSeveralThreadsEqualOneThread() throws {
+        let valid = cohortLines(patients: 420, days: 365, seed: 8)
+        var lines = valid.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        #expect(lines.count > 2 * Ledger.decodeBlockLines, "several decode blocks")
+        var broken = lines
+        for k in [0, 1, 4095, 4096, 4097, 8191, 8192, 8193, 12_000, broken.count - 1] {
+            broken[k] = Array(#"{"type":"visit","patient":"P 1","time":"2026-01-01T00:00:00Z"}"#.utf8)
+        }
+        func join(_ lines: [[UInt8]]) -> [UInt8] { Array(lines.joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")] }
+        var reports: [ImportReport] = []
+        var dumps: [[UInt8]] = []
+        for threads in [1, 2, 3] {
+            var options = ImportOptions()
+            options.decodeThreads = threads
+            let dir = TemporaryDirectory()
+            let ledger = try Ledger.open(at: dir.path)
+            let refused = try ledger.importJSONLines([.bytes(name: "in", join(broken))], options: options)
+            #expect(refused.imported == 0 && ledger.endPosition == 0, "all-or-nothing")
+            options.skipInvalid = true
+            reports.append(try ledger.importJSONLines([.bytes(name: "in", join(broken))], options: options))
+            #expect(reports.last!.invalidLines == 10)
+            #expect(reports.last!.problems.map(\.line) == [1, 2, 4096, 4097, 4098, 8192, 8193, 8194, 12_001, broken.count])
+            dumps.append(dump(ledger))
+        }
+        #expect(reports[1] == reports[0] && reports[2] == reports[0])
+        #expect(dumps[1] == dumps[0] && dumps[2] == dumps[0])
+    }
+
     func dump(_ ledger: Ledger) -> [UInt8] {
         var bytes: [UInt8] = []
         let cursor = ledger.events(from: 0)

@@ -89,6 +89,10 @@ struct IdempotencyIndex {
         return nil
     }
 
+    /// The slot a lookup of `hash` reads first (to load it ahead of the lookup).
+    @inline(__always)
+    func firstSlot(for hash: UInt64) -> UInt64 { slots[Int(truncatingIfNeeded: Self.tag(hash)) & (slots.count - 1)] }
+
     /// Records that the event at `position` has an id hashing to `hash`.
     mutating func insert(hash: UInt64, position: UInt64) {
         precondition(position <= Self.maxPosition, "position beyond the idempotency index's range")

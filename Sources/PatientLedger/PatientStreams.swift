@@ -160,6 +160,33 @@ struct LedgerIndex {
     /// Patients with at least one erase record.
     var erasedPatients: Int { streams.reduce(0) { $0 + ($1.lastErase == nil ? 0 : 1) } }
 
+    /// Loads what adding records of these patients will read (patient table
+    /// slots, then the patients' ids and streams, then their last chunks),
+    /// each kind in a tight loop of independent loads, so that their cache
+    /// misses overlap instead of costing one memory latency after another:
+    /// a prefetch. `hashes[i]` is the ``IdentifierHash`` of the patient of
+    /// the `i`th event; `events` selects those to be added. Returns a value
+    /// mixed from everything loaded, to keep the loads (store it anywhere).
+    func prefetch(patientHashes hashes: [UInt64], of events: [Int]) -> UInt64 {
+        var sink: UInt64 = 0
+        for i in events { sink ^= ordinals.firstSlot(for: hashes[i]) }
+        // A patient whose first slot holds another patient, or who is new,
+        // is simply not prefetched further.
+        for i in events {
+            let slot = ordinals.firstSlot(for: hashes[i])
+            let ordinal = Int(slot & 0xFFFF_FFFF) - 1
+            guard slot >> 32 == hashes[i] >> 32, ordinal >= 0, ordinal < streams.count else { continue }
+            sink ^= UInt64(truncatingIfNeeded: patients[ordinal].utf8.count) ^ UInt64(truncatingIfNeeded: streams[ordinal].lastChunk)
+        }
+        for i in events {
+            let slot = ordinals.firstSlot(for: hashes[i])
+            let ordinal = Int(slot & 0xFFFF_FFFF) - 1
+            guard slot >> 32 == hashes[i] >> 32, ordinal >= 0, ordinal < streams.count else { continue }
+            sink ^= arena[streams[ordinal].lastChunk, 0]
+        }
+        return sink
+    }
+
     /// The stream of `patient`, nil when it has no record.
     func stream(of patient: String) -> PatientStream? {
         ordinals.find(patient, IdentifierHash.hash(patient), in: patients).map { streams[$0] }
@@ -210,11 +237,11 @@ struct LedgerIndex {
     var patientsWithVisibleEvents: Int { streams.reduce(0) { $0 + ($1.hasVisibleEvents ? 1 : 0) } }
 
     /// Adds the record at `position` (which must be `coveredPosition`).
-    /// `idHash` is ``IdentifierHash`` of the event's id, if it has one;
+    /// `patientHash` is ``IdentifierHash`` of `patient`, `idHash` of the
+    /// event's id, if it has one;
     /// `time` is the record's event time in milliseconds since 1970.
-    mutating func add(position: UInt64, patient: String, idHash: UInt64?, isErase: Bool, time: Int64) {
+    mutating func add(position: UInt64, patient: String, patientHash hash: UInt64, idHash: UInt64?, isErase: Bool, time: Int64) {
         precondition(position == coveredPosition, "index must advance in log order")
-        let hash = IdentifierHash.hash(patient)
         let ordinal: Int
         if let known = ordinals.find(patient, hash, in: patients) {
             ordinal = known
@@ -316,6 +343,10 @@ struct PatientTable: Sendable {
             slot = (slot + 1) & mask
         }
     }
+
+    /// The slot a lookup of `hash` reads first.
+    @inline(__always)
+    func firstSlot(for hash: UInt64) -> UInt64 { slots[Int(truncatingIfNeeded: hash >> 32) & (slots.count - 1)] }
 
     /// Adds a patient known to be absent.
     mutating func insert(hash: UInt64, ordinal: Int) {

@@ -18,7 +18,7 @@ import Testing
         for position in 0..<UInt64(records) {
             let patient = "P\(Int.random(in: 0..<patients, using: &rng))"
             let isErase = Int.random(in: 0..<1000, using: &rng) == 0
-            index.add(position: position, patient: patient, idHash: position % 3 == 0 ? nil : (position &+ 1) &* 0x9E37_79B9_7F4A_7C15,
+            index.add(position: position, patient: patient, patientHash: IdentifierHash.hash(patient), idHash: position % 3 == 0 ? nil : (position &+ 1) &* 0x9E37_79B9_7F4A_7C15,
                       isErase: isErase, time: Int64(position))
             model[patient, default: []].append(position)
             if isErase { erased[patient] = position }
@@ -45,7 +45,8 @@ import Testing
         var rng = SplitMix64(seed: 9)
         var index = LedgerIndex()
         for position in 0..<UInt64(20_000) {
-            index.add(position: position, patient: "P\(Int.random(in: 0..<300, using: &rng))", idHash: (position &+ 1) &* 0x9E37_79B9_7F4A_7C15,
+            let patient = "P\(Int.random(in: 0..<300, using: &rng))"
+            index.add(position: position, patient: patient, patientHash: IdentifierHash.hash(patient), idHash: (position &+ 1) &* 0x9E37_79B9_7F4A_7C15,
                       isErase: Int.random(in: 0..<500, using: &rng) == 0, time: Int64(Int.random(in: 0..<1_000_000, using: &rng)))
         }
         let logID = [UInt8](repeating: 7, count: 16)
@@ -68,10 +69,10 @@ import Testing
 
     @Test func copiesAreIndependent() {
         var original = LedgerIndex()
-        for position in 0..<UInt64(20) { original.add(position: position, patient: "P", idHash: nil, isErase: false, time: 0) }
+        for position in 0..<UInt64(20) { original.add(position: position, patient: "P", patientHash: IdentifierHash.hash("P"), idHash: nil, isErase: false, time: 0) }
         var copy = original
-        copy.add(position: 20, patient: "P", idHash: nil, isErase: false, time: 0)
-        original.add(position: 20, patient: "Q", idHash: nil, isErase: false, time: 0)
+        copy.add(position: 20, patient: "P", patientHash: IdentifierHash.hash("P"), idHash: nil, isErase: false, time: 0)
+        original.add(position: 20, patient: "Q", patientHash: IdentifierHash.hash("Q"), idHash: nil, isErase: false, time: 0)
         #expect(original.positions(of: "P") == Array(0..<20))
         #expect(copy.positions(of: "P") == Array(0...20))
         #expect(original.positions(of: "Q") == [20] && copy.positions(of: "Q").isEmpty)

@@ -96,10 +96,9 @@ struct LogOpener {
         let builder = BlockBuilder(capacity: options.blockBytes + 4096)
         builder.reset(firstPosition: active.endPosition)
         let writer = SegmentLog.WriterState(
-            segment: active.segment, indexFile: indexFile, writeOffset: active.endOffset,
-            nextPosition: active.endPosition, builder: builder, durableOffset: active.endOffset,
-            persistedEntries: active.entries.count, lastCheckpointOffset: active.endOffset,
-            writebackOffset: active.endOffset)
+            segment: active.segment, indexFile: indexFile, nextPosition: active.endPosition, builder: builder,
+            pipeline: BlockPipeline(file: active.segment.file, offset: active.endOffset, blockBytes: options.blockBytes),
+            persistedEntries: active.entries.count, lastCheckpointOffset: active.endOffset)
         return SegmentLog(directory: directory, options: options, logID: logID, lockFile: lockFile,
                           segments: views, writer: writer, report: report)
     }

@@ -30,18 +30,20 @@ extension SegmentLog {
         return try withWriter { (w: inout WriterState) throws(StorageError) -> Range<UInt64> in
             try checkWritable(w)
             do throws(StorageError) {
-                if w.writeOffset + Int64(w.builder.rawCount) >= options.segmentBytes,
-                   w.writeOffset > Int64(SegmentFormat.segmentHeaderLength) || !w.builder.isEmpty {
+                let written = w.pipeline.estimatedEnd
+                if written + Int64(w.builder.rawCount) >= options.segmentBytes,
+                   written > Int64(SegmentFormat.segmentHeaderLength) || !w.builder.isEmpty {
                     try rollLocked(&w)
                 }
                 let first = w.nextPosition
                 let blockBytes = options.blockBytes
                 try batch.forEach { (timestamp, payload) throws(StorageError) in
-                    let builder = w.builder
-                    if !builder.isEmpty,
-                       builder.rawCount + BlockBuilder.maxEncodedSize(payloadCount: payload.count) > blockBytes {
-                        try writeBlockLocked(&w, batchEnd: builder.endsAtBatchBoundary)
+                    if !w.builder.isEmpty,
+                       w.builder.rawCount + BlockBuilder.maxEncodedSize(payloadCount: payload.count) > blockBytes {
+                        try writeBlockLocked(&w, batchEnd: w.builder.endsAtBatchBoundary)
                     }
+                    // After the write, `w.builder` is another (empty) builder.
+                    let builder = w.builder
                     builder.add(timestamp: timestamp, payload: payload)
                     builder.endsAtBatchBoundary = false
                 }
@@ -129,52 +131,39 @@ extension SegmentLog {
 
     // MARK: - Under the writer lock
 
-    /// Bytes written between write-behind requests in no-sync mode.
-    static let writebackBytes: Int64 = 8 << 20
-
-    /// Writes the builder's records as a block and, for a batch-ending block,
-    /// publishes every block written since the previous one.
+    /// Hands the builder's records to the pipeline as a block (sealed and
+    /// written in the background; published when it ends a batch) and
+    /// starts the next block.
     func writeBlockLocked(_ w: inout WriterState, batchEnd: Bool) throws(StorageError) {
-        let (header, bytes) = w.builder.seal(batchEnd: batchEnd, durableThrough: UInt64(w.durableOffset), compress: true)
-        try w.segment.file.write(toAbsoluteOffset: w.writeOffset, bytes)
-        w.unpublished.append(IndexEntry(header: header, offset: w.writeOffset))
-        w.writeOffset += Int64(bytes.count)
-        if case .noSync = options.durability, w.writeOffset - w.writebackOffset >= Self.writebackBytes {
-            // Write-behind (as RocksDB's bytes_per_sync): keeps the dirty
-            // data small, so the sync at the next roll or flush is short
-            // instead of a stall of a whole segment's worth. Requested from
-            // the commit queue: sync_file_range may block when the device
-            // queue is full, and the appending thread must not.
-            let file = w.segment.file
-            let (offset, length) = (w.writebackOffset, w.writeOffset - w.writebackOffset)
-            timerQueue.async { file.startWriteback(offset: offset, length: length) }
-            w.writebackOffset = w.writeOffset
-        }
-        w.builder.reset(firstPosition: header.endPosition)
-        if batchEnd {
-            publish(w.unpublished)
-            w.unpublished.removeAll(keepingCapacity: true)
-        }
+        let next = w.builder.firstPosition &+ UInt64(w.builder.recordCount)
+        w.builder = try w.pipeline.submit(w.builder, batchEnd: batchEnd, log: self)
+        w.builder.reset(firstPosition: next)
+        // An empty block ends where the written one did.
+        w.builder.endsAtBatchBoundary = batchEnd
     }
 
-    /// Writes the records buffered so far (which end at a batch boundary).
+    /// Writes the records buffered so far (which end at a batch boundary)
+    /// and waits until every block is written and published.
     func commitLocked(_ w: inout WriterState) throws(StorageError) {
         precondition(w.builder.endsAtBatchBoundary)
         if !w.builder.isEmpty { try writeBlockLocked(&w, batchEnd: true) }
+        try w.pipeline.drain()
     }
 
     /// Syncs the active segment, advances the durable position and, when due
     /// (or when `checkpoint`), writes the newly durable index entries.
     func syncLocked(_ w: inout WriterState, checkpoint: Bool) throws(StorageError) {
-        guard w.durableOffset < w.writeOffset || checkpoint else { return }
+        try w.pipeline.drain()
+        let pipeline = w.pipeline
+        guard pipeline.durableOffset < pipeline.writeOffset || checkpoint else { return }
         let end = published.withLock { $0.endPosition }
-        if w.durableOffset < w.writeOffset {
+        if pipeline.durableOffset < pipeline.writeOffset {
             try w.segment.file.synchronizeData()
-            w.durableOffset = w.writeOffset
+            pipeline.durableOffset = pipeline.writeOffset
         }
         w.unsyncedBytes = 0
         markDurable(end)
-        if checkpoint || w.durableOffset - w.lastCheckpointOffset >= options.indexCheckpointBytes {
+        if checkpoint || pipeline.durableOffset - w.lastCheckpointOffset >= options.indexCheckpointBytes {
             try checkpointIndexLocked(&w)
         }
     }
@@ -192,7 +181,7 @@ extension SegmentLog {
         try w.indexFile.write(toAbsoluteOffset: at, bytes: bytes)
         try w.indexFile.synchronizeData()
         w.persistedEntries += entries.count
-        w.lastCheckpointOffset = w.durableOffset
+        w.lastCheckpointOffset = w.pipeline.durableOffset
     }
 
     /// Seals the active segment and starts a new one at the next position.
@@ -208,10 +197,9 @@ extension SegmentLog {
         let segment = try createSegmentFiles(base: base)
         w.segment = segment.segment
         w.indexFile = segment.index
-        w.writeOffset = Int64(SegmentFormat.segmentHeaderLength)
-        w.durableOffset = w.writeOffset
-        w.lastCheckpointOffset = w.writeOffset
-        w.writebackOffset = w.writeOffset
+        // Drained by the commit above.
+        w.pipeline.startSegment(segment.segment.file, offset: Int64(SegmentFormat.segmentHeaderLength))
+        w.lastCheckpointOffset = Int64(SegmentFormat.segmentHeaderLength)
         w.persistedEntries = 0
         w.builder.reset(firstPosition: base)
         published.withLock { state in

@@ -77,17 +77,14 @@ public final class SegmentLog: Sendable {
     struct WriterState {
         var segment: Segment
         var indexFile: SystemFile
-        var writeOffset: Int64
         var nextPosition: UInt64
+        /// The block being filled.
         var builder: BlockBuilder
-        /// Blocks written since the last batch-ending block; not yet visible.
-        var unpublished: [IndexEntry] = []
-        var durableOffset: Int64
+        /// Seals and writes full blocks; knows the write and durable offsets.
+        let pipeline: BlockPipeline
         /// Active-segment entries already in its `.idx` file.
         var persistedEntries: Int
         var lastCheckpointOffset: Int64
-        /// Where the last write-behind request ended (no-sync mode).
-        var writebackOffset: Int64 = 0
         /// Record bytes appended since the last sync.
         var unsyncedBytes = 0
         var timerArmed = false

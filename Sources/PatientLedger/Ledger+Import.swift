@@ -273,7 +273,10 @@ private struct LineBlock {
     /// small blocks), each decoding a contiguous run of lines.
     mutating func decode(threads: Int) {
         let count = self.count
-        results = [Result<PatientEvent, EventValidationError>?](repeating: nil, count: count)
+        // Refilled in place: a new array per block (1-2 MB) cost a fresh,
+        // zeroed mapping each time.
+        results.removeAll(keepingCapacity: true)
+        results.append(contentsOf: repeatElement(nil, count: count))
         let parts = count < 1024 ? 1 : max(1, threads)
         let ends = self.ends
         bytes.withUnsafeBytes { raw in

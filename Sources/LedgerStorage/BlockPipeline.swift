@@ -1,0 +1,144 @@
+import Dispatch
+import Synchronization
+
+/// Seals (compresses and checksums) and writes the writer's blocks on a
+/// serial queue of its own, so that an appending thread fills the next block
+/// while the previous one is compressed and written: on two cores, LZ4, the
+/// CRC and the `pwrite` leave the append path.
+///
+/// Order and crash safety are those of writing in line: the queue is
+/// serial, so blocks reach the file in submission order at consecutive
+/// offsets, and a batch's blocks are published (made readable) when its
+/// batch-ending block is written, as before. What changes is *when*: a full
+/// block is written shortly after ``submit(_:batchEnd:log:)`` returns, not
+/// before. Everything that needs the blocks on disk first drains the queue
+/// (``drain()``): a commit, a sync, a roll, closing. A block reaches the
+/// file before a later sync, so durability is unchanged for every mode.
+///
+/// At most ``depth`` blocks wait or are being written; a writer filling
+/// blocks faster than they are written waits for a free builder. A failed
+/// write stops the pipeline: later blocks are dropped and every later
+/// submit or drain throws the error (the writer then fails until reopened,
+/// and recovery cuts the unwritten tail).
+///
+/// **Threads.** The worker state (`file`, `writeOffset`, `durableOffset`,
+/// `writebackOffset`, `unpublished`) is touched only by jobs on `queue`, or
+/// by the writer, under the writer lock, between a ``drain()`` and its next
+/// submit, when no job runs (the drain orders the accesses). Hence the
+/// unchecked `Sendable`.
+final class BlockPipeline: @unchecked Sendable {
+    /// Builders waiting or being written, at most.
+    static let depth = 4
+
+    private let queue = DispatchQueue(label: "PatientLedger.SegmentLog.blocks")
+    private let free: Mutex<[BlockBuilder]>
+    private let freeCount = DispatchSemaphore(value: BlockPipeline.depth)
+    private let failure = Mutex<StorageError?>(nil)
+    /// Raw bytes submitted and not yet written, and the end of what is
+    /// written: the writer's estimate of the segment's size before a drain.
+    private let pendingBytes = Atomic<Int>(0)
+    private let writtenEnd: Atomic<Int64>
+
+    // Worker state (see the type's comment).
+    /// The active segment file and the offset the next block is written at.
+    var file: SystemFile
+    private(set) var writeOffset: Int64
+    /// The offset through which the active segment is synced (the blocks'
+    /// `durableThrough` field).
+    var durableOffset: Int64
+    /// Where the last write-behind request ended (no-sync mode).
+    private var writebackOffset: Int64
+    /// Blocks written since the last batch-ending block: not yet visible.
+    private var unpublished: [IndexEntry] = []
+
+    init(file: SystemFile, offset: Int64, blockBytes: Int) {
+        self.file = file
+        writeOffset = offset
+        durableOffset = offset
+        writebackOffset = offset
+        writtenEnd = Atomic(offset)
+        free = Mutex((0..<Self.depth).map { _ in BlockBuilder(capacity: blockBytes + 4096) })
+        unpublished.reserveCapacity(64)
+    }
+
+    /// An upper bound of the active segment's size once everything submitted
+    /// is written (raw sizes count for blocks not yet compressed).
+    var estimatedEnd: Int64 {
+        let pending = pendingBytes.load(ordering: .acquiring)
+        return writtenEnd.load(ordering: .acquiring) + Int64(pending)
+    }
+
+    /// Hands `builder` (not empty) over to be sealed and written, and returns
+    /// an empty builder to fill next, waiting for one when ``depth`` blocks
+    /// are in flight.
+    ///
+    /// - Throws: the error of an earlier failed write (nothing is submitted).
+    func submit(_ builder: BlockBuilder, batchEnd: Bool, log: SegmentLog) throws(StorageError) -> BlockBuilder {
+        freeCount.wait()
+        if let error = failure.withLock({ $0 }) {
+            freeCount.signal()
+            throw error
+        }
+        let next = free.withLock { $0.removeLast() }
+        let raw = SegmentFormat.blockHeaderLength + builder.rawCount
+        pendingBytes.add(raw, ordering: .releasing)
+        queue.async { [self] in
+            write(builder, batchEnd: batchEnd, log: log)
+            pendingBytes.subtract(raw, ordering: .releasing)
+            free.withLock { $0.append(builder) }
+            freeCount.signal()
+        }
+        return next
+    }
+
+    /// Waits until every submitted block is written (and published, when
+    /// its batch ended).
+    ///
+    /// - Throws: the error of a failed write.
+    func drain() throws(StorageError) {
+        queue.sync {}
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// Points the pipeline at a new active segment, empty past its header.
+    /// Only after a ``drain()``.
+    func startSegment(_ file: SystemFile, offset: Int64) {
+        self.file = file
+        writeOffset = offset
+        durableOffset = offset
+        writebackOffset = offset
+        writtenEnd.store(offset, ordering: .releasing)
+    }
+
+    /// Bytes written between write-behind requests in no-sync mode.
+    static let writebackBytes: Int64 = 8 << 20
+
+    /// The job: seals and writes one block, publishes the batch it ends.
+    private func write(_ builder: BlockBuilder, batchEnd: Bool, log: SegmentLog) {
+        guard failure.withLock({ $0 }) == nil else { return }
+        let (header, bytes) = builder.seal(batchEnd: batchEnd, durableThrough: UInt64(durableOffset), compress: true)
+        do throws(StorageError) {
+            try file.write(toAbsoluteOffset: writeOffset, bytes)
+        } catch {
+            failure.withLock { $0 = error }
+            return
+        }
+        unpublished.append(IndexEntry(header: header, offset: writeOffset))
+        writeOffset += Int64(bytes.count)
+        writtenEnd.store(writeOffset, ordering: .releasing)
+        if case .noSync = log.options.durability, writeOffset - writebackOffset >= Self.writebackBytes {
+            // Write-behind (as RocksDB's bytes_per_sync): keeps the dirty
+            // data small, so the sync at the next roll or flush is short
+            // instead of a stall of a whole segment's worth. Requested from
+            // the commit queue: sync_file_range may block when the device
+            // queue is full, and the block writes must not.
+            let (file, offset, length) = (self.file, writebackOffset, writeOffset - writebackOffset)
+            log.timerQueue.async { file.startWriteback(offset: offset, length: length) }
+            writebackOffset = writeOffset
+        }
+        if batchEnd {
+            log.publish(unpublished)
+            unpublished.removeAll(keepingCapacity: true)
+        }
+    }
+}

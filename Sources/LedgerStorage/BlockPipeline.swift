@@ -21,8 +21,8 @@ import Synchronization
 /// submit or drain throws the error (the writer then fails until reopened,
 /// and recovery cuts the unwritten tail).
 ///
-/// **Threads.** The worker state (`file`, `writeOffset`, `durableOffset`,
-/// `writebackOffset`, `unpublished`) is touched only by jobs on `queue`, or
+/// **Threads.** The worker state (`file`, `writeOffset`, `writebackOffset`,
+/// `unpublished`) is touched only by jobs on `queue`, or
 /// by the writer, under the writer lock, between a ``drain()`` and its next
 /// submit, when no job runs (the drain orders the accesses). Hence the
 /// unchecked `Sendable`.
@@ -44,8 +44,13 @@ final class BlockPipeline: @unchecked Sendable {
     var file: SystemFile
     private(set) var writeOffset: Int64
     /// The offset through which the active segment is synced (the blocks'
-    /// `durableThrough` field).
-    var durableOffset: Int64
+    /// `durableThrough` field). Atomic: a group commit records its sync
+    /// while blocks are being written.
+    var durableOffset: Int64 {
+        get { durable.load(ordering: .acquiring) }
+        set { durable.store(newValue, ordering: .releasing) }
+    }
+    private let durable: Atomic<Int64>
     /// Where the last write-behind request ended (no-sync mode).
     private var writebackOffset: Int64
     /// Blocks written since the last batch-ending block: not yet visible.
@@ -54,7 +59,7 @@ final class BlockPipeline: @unchecked Sendable {
     init(file: SystemFile, offset: Int64, blockBytes: Int) {
         self.file = file
         writeOffset = offset
-        durableOffset = offset
+        durable = Atomic(offset)
         writebackOffset = offset
         writtenEnd = Atomic(offset)
         free = Mutex((0..<Self.depth).map { _ in BlockBuilder(capacity: blockBytes + 4096) })

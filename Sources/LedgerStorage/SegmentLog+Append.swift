@@ -169,11 +169,16 @@ extension SegmentLog {
     }
 
     /// Appends the durable, not yet persisted entries to the `.idx` file and
-    /// syncs it. Every entry written describes a block already durable.
+    /// syncs it. Every entry written describes a block already durable:
+    /// those published past the durable offset (written while a group
+    /// commit synced) wait for the next checkpoint.
     func checkpointIndexLocked(_ w: inout WriterState) throws(StorageError) {
+        let durable = w.pipeline.durableOffset
         let entries = published.withLock { state -> ArraySlice<IndexEntry> in
             let all = state.segments[state.segments.count - 1].entries
-            return all[w.persistedEntries...]
+            var end = all.count
+            while end > w.persistedEntries && all[end - 1].endOffset > durable { end -= 1 }
+            return all[w.persistedEntries..<end]
         }
         guard !entries.isEmpty else { return }
         let bytes = SegmentIndexFile.encode(entries)
@@ -240,17 +245,39 @@ extension SegmentLog {
     }
 
     /// The group-commit (or no-sync write-out) timer.
+    ///
+    /// Group commit syncs without the writer lock, as LevelDB's writer does:
+    /// under the lock it writes out what is buffered and notes the segment
+    /// and offset; it then syncs the file while appends go on; and under the
+    /// lock again it records what is durable (unless a roll or close synced
+    /// it meanwhile).
     func timerFired() {
-        try? withWriter { (w: inout WriterState) throws(StorageError) in
+        let target = try? withWriter { (w: inout WriterState) throws(StorageError) -> (segment: Segment, offset: Int64, end: UInt64)? in
             w.timerArmed = false
-            guard !w.closed, w.failure == nil else { return }
+            guard !w.closed, w.failure == nil else { return nil }
             do throws(StorageError) {
                 try commitLocked(&w)
-                if case .groupCommit = options.durability {
-                    try syncLocked(&w, checkpoint: false)
-                }
             } catch {
                 w.failure = error
+                return nil
+            }
+            guard case .groupCommit = options.durability, w.pipeline.durableOffset < w.pipeline.writeOffset else { return nil }
+            w.unsyncedBytes = 0
+            return (w.segment, w.pipeline.writeOffset, published.withLock { $0.endPosition })
+        }
+        guard let target = target ?? nil else { return }
+        var failure: StorageError?
+        do throws(StorageError) { try target.segment.file.synchronizeData() } catch { failure = error }
+        try? withWriter { (w: inout WriterState) throws(StorageError) in
+            if let failure {
+                if w.failure == nil { w.failure = failure }
+                return
+            }
+            guard !w.closed, w.failure == nil, w.segment.base == target.segment.base else { return }
+            if w.pipeline.durableOffset < target.offset { w.pipeline.durableOffset = target.offset }
+            markDurable(target.end)
+            if w.pipeline.durableOffset - w.lastCheckpointOffset >= options.indexCheckpointBytes {
+                do throws(StorageError) { try checkpointIndexLocked(&w) } catch { w.failure = error }
             }
         }
     }

@@ -25,6 +25,19 @@ final class BlockReader: @unchecked Sendable {
     /// The position after the last record wholly inside ``payload``: the
     /// block's end position unless the load decoded only a prefix.
     private var decodedEnd: UInt64 = 0
+    /// Where a walk of the loaded block's records may start instead of at
+    /// its first record: after a prefix decode, the record it was asked
+    /// for (the framing of the records before it is already checked).
+    private var resume = RecordMark(position: 0, cursor: 0, timestamp: 0)
+
+    /// A point in the walk of a block's records: the payload offset of the
+    /// framing of the record at `position`, and the timestamp of the record
+    /// before it (0 before the first: timestamps are delta-coded from 0).
+    private struct RecordMark {
+        var position: UInt64
+        var cursor: Int
+        var timestamp: Int64
+    }
 
     /// The reason given when a block is not the one its index entry names.
     static let indexMismatch = "index entry does not match block"
@@ -96,6 +109,7 @@ final class BlockReader: @unchecked Sendable {
         guard decompress else {
             rawCount = 0
             decodedEnd = decoded.endPosition
+            resume = RecordMark(position: decoded.firstPosition, cursor: 0, timestamp: 0)
             header = decoded
             return
         }
@@ -116,6 +130,7 @@ final class BlockReader: @unchecked Sendable {
         }
         rawCount = rawLength
         decodedEnd = decoded.endPosition
+        resume = RecordMark(position: decoded.firstPosition, cursor: 0, timestamp: 0)
         header = decoded
     }
 
@@ -149,10 +164,11 @@ final class BlockReader: @unchecked Sendable {
             }
             rawCount = length
             switch try prefixEnd(header, through: last) {
-            case .some(let end) where end <= length:
+            case .some(let (mark, end)) where end <= length:
                 decodedEnd = last + 1
+                resume = mark
                 return true
-            case .some(let end):
+            case .some(let (_, end)):
                 length = end
             case .none:
                 length *= 2
@@ -161,15 +177,17 @@ final class BlockReader: @unchecked Sendable {
         return false
     }
 
-    /// Where the record at `last` ends in the payload, when the decoded
-    /// prefix shows it (its framing is inside the prefix), or nil. Checks
-    /// the framing of the records before it like ``forEachRecord(from:_:)``.
-    private func prefixEnd(_ header: BlockHeader, through last: UInt64) throws(StorageError) -> Int? {
+    /// Where the record at `last` starts and ends in the payload, when the
+    /// decoded prefix shows it (its framing is inside the prefix), or nil.
+    /// Checks the framing of the records through it like
+    /// ``forEachRecord(from:_:)``.
+    private func prefixEnd(_ header: BlockHeader, through last: UInt64) throws(StorageError) -> (RecordMark, end: Int)? {
         let bytes = payload
         var cursor = 0
         var timestamp: Int64 = 0
         var current = header.firstPosition
         while true {
+            let mark = RecordMark(position: current, cursor: cursor, timestamp: timestamp)
             guard let length = Varint.read(bytes, at: &cursor), let delta = Varint.read(bytes, at: &cursor) else { return nil }
             guard length <= UInt64(Int(header.rawLength) - cursor) else {
                 throw StorageError.corruption(path, offset, "record framing runs past the block payload")
@@ -179,7 +197,7 @@ final class BlockReader: @unchecked Sendable {
                 throw StorageError.corruption(path, offset, "record timestamp outside the block's range")
             }
             let end = cursor + Int(length)
-            if current == last { return end }
+            if current == last { return (mark, end) }
             if end > bytes.count { return nil }
             cursor = end
             current += 1
@@ -204,9 +222,10 @@ final class BlockReader: @unchecked Sendable {
     func forEachRecord(from position: UInt64, _ body: (RecordView) throws -> Bool) throws -> Bool {
         guard let header else { return true }
         let bytes = payload
-        var cursor = 0
-        var timestamp: Int64 = 0
-        var current = header.firstPosition
+        let start = position >= resume.position ? resume : RecordMark(position: header.firstPosition, cursor: 0, timestamp: 0)
+        var cursor = start.cursor
+        var timestamp = start.timestamp
+        var current = start.position
         let end = decodedEnd
         while current < end {
             guard let length = Varint.read(bytes, at: &cursor),

@@ -102,39 +102,23 @@ extension SegmentLog {
     ///
     /// Each block is checked in full (both checksums cover every stored
     /// byte) but decompressed only as far as the last record the run needs.
+    /// From ``parallelReadBlocks`` blocks on, a second thread reads about
+    /// half of them (see ``readInParallel(_:of:_:)``); `body` is still
+    /// called on the calling thread, in order.
     ///
     /// - Throws: what ``read(at:)`` throws, at the first position that
     ///   fails; what `body` throws.
     /// - Complexity: one block read per change of block along `positions`.
     public func read(positions: [UInt64], _ body: (RecordView) throws -> Void) throws {
-        let reader = checkOutReader()
-        defer { checkInReader(reader) }
-        var loaded: (segment: UInt64, offset: Int64)?
-        for (i, position) in positions.enumerated() {
-            guard let location = locate(position) else {
-                throw StorageError(.invalidArgument, path: directory,
-                                   message: "position \(position) is past the end of the log (\(endPosition))")
-            }
-            if loaded?.segment != location.segment.base || loaded?.offset != location.entry.fileOffset {
-                loaded = nil
-                var last = position
-                for next in positions[(i + 1)...] {
-                    guard next >= location.entry.firstPosition && next < location.entry.endPosition else { break }
-                    last = max(last, next)
-                }
-                try load(reader, location, through: last)
-                loaded = (location.segment.base, location.entry.fileOffset)
-            }
-            var found = false
-            try reader.forEachRecord(from: position) { view in
-                found = true
-                try body(view)
-                return false
-            }
-            guard found else {
-                throw StorageError.corruption(location.segment.path, location.entry.fileOffset, "block lacks an indexed record")
-            }
+        let (runs, failure) = blockRuns(positions)
+        if runs.count >= Self.parallelReadBlocks {
+            try readInParallel(runs, of: positions, body)
+        } else {
+            let reader = checkOutReader()
+            defer { checkInReader(reader) }
+            for run in runs { try read(run, of: positions, with: reader, body) }
         }
+        if let failure { throw failure }
     }
 
     /// Calls `body` with every committed record from `start` up to (not

@@ -69,7 +69,7 @@ final class BlockReader: @unchecked Sendable {
     ///   scans); ``payload`` is then not available.
     /// - Parameter last: when set, the last position the caller will read
     ///   from this block: an LZ4 payload is then decompressed only far
-    ///   enough to hold that record whole (see ``decodePrefix(through:)``),
+    ///   enough to hold that record whole (see `decodePrefix`),
     ///   and ``forEachRecord(from:_:)`` stops after it.
     func load(_ file: SystemFile, at offset: Int64, expected: IndexEntry?, decompress: Bool = true,
               through last: UInt64? = nil) throws(StorageError) {
@@ -157,7 +157,7 @@ final class BlockReader: @unchecked Sendable {
         let count = Int(header.recordCount)
         let index = Int(last - header.firstPosition)
         let average = rawLength / count
-        var length = rawLength / count * (index + 1) + rawLength / 16 + 2 * average
+        var length = average * (index + 1) + rawLength / 16 + 2 * average
         while length < rawLength {
             guard LZ4.decompress(prefix: length, of: stored, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<rawLength])) else {
                 throw StorageError.corruption(path, offset, "block payload does not decompress to its raw length")

@@ -64,4 +64,25 @@ enum LZ4 {
             Int32(source.count), Int32(destination.count))
         return Int(produced) == destination.count
     }
+
+    /// Decompresses only the first `count` bytes of the block `source`
+    /// (the whole compressed block) into `destination`, stopping there
+    /// (liblz4's `LZ4_decompress_safe_partial`; the data before a point of
+    /// an LZ4 block never depends on what follows it).
+    ///
+    /// `count` must be at most `destination.count`, and `destination.count`
+    /// at most the block's decompressed length. Returns false when the input
+    /// is malformed or holds fewer than `count` bytes; never reads or writes
+    /// out of bounds.
+    static func decompress(prefix count: Int, of source: UnsafeRawBufferPointer,
+                           into destination: UnsafeMutableRawBufferPointer) -> Bool {
+        precondition(count >= 0 && count <= destination.count)
+        if count == 0 { return true }
+        guard let src = source.baseAddress, source.count > 0 else { return false }
+        let produced = LZ4_decompress_safe_partial(
+            src.assumingMemoryBound(to: CChar.self),
+            destination.baseAddress!.assumingMemoryBound(to: CChar.self),
+            Int32(source.count), Int32(count), Int32(destination.count))
+        return Int(produced) == count
+    }
 }

@@ -25,12 +25,15 @@ extension SegmentLog {
     /// is not the one the index entry names (a damaged index that passed its
     /// checksums), rebuilds the segment's entries from the segment and
     /// retries once: a damaged index never yields a wrong read.
-    func load(_ reader: BlockReader, _ location: BlockLocation) throws(StorageError) {
+    ///
+    /// With `last`, the block is decompressed only as far as the record at
+    /// `last` (see ``BlockReader/load(_:at:expected:decompress:through:)``).
+    func load(_ reader: BlockReader, _ location: BlockLocation, through last: UInt64? = nil) throws(StorageError) {
         do throws(StorageError) {
-            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry)
+            try reader.load(location.segment.file, at: location.entry.fileOffset, expected: location.entry, through: last)
         } catch where error.message == BlockReader.indexMismatch {
             guard try reindex(location.segment), let fixed = locate(location.entry.firstPosition) else { throw error }
-            try reader.load(fixed.segment.file, at: fixed.entry.fileOffset, expected: fixed.entry)
+            try reader.load(fixed.segment.file, at: fixed.entry.fileOffset, expected: fixed.entry, through: last)
         }
     }
 
@@ -61,7 +64,7 @@ extension SegmentLog {
     /// Reads the record at `position`.
     ///
     /// Reads and checks one block (header and payload checksums, its match
-    /// with the index) and decompresses it. Thread-safe.
+    /// with the index) and decompresses it as far as the record. Thread-safe.
     ///
     /// - Throws: `.invalidArgument` when `position >= endPosition`;
     ///   `.corruption` naming the segment file and block offset when the
@@ -73,7 +76,7 @@ extension SegmentLog {
                                message: "position \(position) is past the end of the log (\(endPosition))")
         }
         return try withReader { (reader) throws(StorageError) -> LogRecord in
-            try self.load(reader, location)
+            try self.load(reader, location, through: position)
             var found: LogRecord?
             do {
                 try reader.forEachRecord(from: position) { view in
@@ -97,33 +100,25 @@ extension SegmentLog {
     /// in it (a patient's stream read through an index: events close in
     /// time share a block). The views are valid only inside `body`.
     ///
+    /// Each block is checked in full (both checksums cover every stored
+    /// byte) but decompressed only as far as the last record the run needs.
+    /// From ``parallelReadBlocks`` blocks on, a second thread reads about
+    /// half of them (see ``readInParallel(_:of:_:)``); `body` is still
+    /// called on the calling thread, in order.
+    ///
     /// - Throws: what ``read(at:)`` throws, at the first position that
     ///   fails; what `body` throws.
     /// - Complexity: one block read per change of block along `positions`.
     public func read(positions: [UInt64], _ body: (RecordView) throws -> Void) throws {
-        let reader = checkOutReader()
-        defer { checkInReader(reader) }
-        var loaded: (segment: UInt64, offset: Int64)?
-        for position in positions {
-            guard let location = locate(position) else {
-                throw StorageError(.invalidArgument, path: directory,
-                                   message: "position \(position) is past the end of the log (\(endPosition))")
-            }
-            if loaded?.segment != location.segment.base || loaded?.offset != location.entry.fileOffset {
-                loaded = nil
-                try load(reader, location)
-                loaded = (location.segment.base, location.entry.fileOffset)
-            }
-            var found = false
-            try reader.forEachRecord(from: position) { view in
-                found = true
-                try body(view)
-                return false
-            }
-            guard found else {
-                throw StorageError.corruption(location.segment.path, location.entry.fileOffset, "block lacks an indexed record")
-            }
+        let (runs, failure) = blockRuns(positions)
+        if runs.count >= Self.parallelReadBlocks {
+            try readInParallel(runs, of: positions, body)
+        } else {
+            let reader = checkOutReader()
+            defer { checkInReader(reader) }
+            for run in runs { try read(run, of: positions, with: reader, body) }
         }
+        if let failure { throw failure }
     }
 
     /// Calls `body` with every committed record from `start` up to (not

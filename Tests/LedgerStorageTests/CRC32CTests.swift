@@ -39,6 +39,27 @@ import LedgerTestSupport
         }
     }
 
+    /// The hardware path joins three interleaved chains over spans of 2048
+    /// and 256 bytes: lengths around multiples of both, and block sizes.
+    @Test func interleavedChainsAgreeAroundEverySpanBoundary() {
+        var generator = SplitMix64(seed: 11)
+        let data = (0..<(64 << 10) + 16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var lengths = [767, 768, 769, 1535, 1536, 1537, 6143, 6144, 6145, 6144 + 768, 6144 + 767,
+                       12_288 + 768 * 2 + 7, 19_000, 32 << 10, 64 << 10]
+        lengths += (0..<40).map { _ in Int.random(in: 0...(64 << 10), using: &generator) }
+        data.withUnsafeBytes { raw in
+            for start in [0, 1, 3, 8, 13] {
+                for length in lengths where start + length <= raw.count {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                    #expect(CRC32C.portableChecksum(slice) == CRC32C.hardwareChecksum(slice), "start \(start) length \(length)")
+                    #expect(CRC32C.hardwareChecksum(UnsafeRawBufferPointer(rebasing: slice[(length / 3)...]),
+                                                    continuing: CRC32C.hardwareChecksum(UnsafeRawBufferPointer(rebasing: slice[..<(length / 3)])))
+                            == CRC32C.portableChecksum(slice))
+                }
+            }
+        }
+    }
+
     @Test func extendingEqualsChecksumOfConcatenation() {
         let a = Array("hello, ".utf8), b = Array("world".utf8)
         #expect(CRC32C.checksum(b, continuing: CRC32C.checksum(a)) == CRC32C.checksum(a + b))

@@ -99,6 +99,43 @@ struct PayloadReader {
         return try generalString(what())
     }
 
+    /// ``string(_:)`` without building the String: checks the same things
+    /// (shortest-form length within the bytes left, valid UTF-8), throws the
+    /// same errors, and returns where the string's bytes lie.
+    @inline(__always)
+    mutating func stringRange(_ what: @autoclosure () -> String) throws(EventCodecError) -> Range<Int> {
+        let n = buffer.count
+        if offset < n, let base = buffer.baseAddress {
+            let length = Int(buffer[offset])
+            if length < 0x80 && length < n - offset {
+                let start = offset + 1
+                if Self.isASCII((base + start).assumingMemoryBound(to: UInt8.self), length) {
+                    offset = start + length
+                    return start..<offset
+                }
+            }
+        }
+        return try generalStringRange(what())
+    }
+
+    /// ``stringRange(_:)`` for any length and any UTF-8.
+    @inline(never)
+    mutating func generalStringRange(_ what: @autoclosure () -> String) throws(EventCodecError) -> Range<Int> {
+        let start = offset
+        let length = try varint(what())
+        guard length <= UInt64(remaining) else {
+            throw failure("truncated: \(what()) of \(length) bytes runs past the end of the payload (\(remaining) left)", at: start)
+        }
+        let end = offset + Int(length)
+        let slice = UnsafeRawBufferPointer(rebasing: buffer[offset..<end]).assumingMemoryBound(to: UInt8.self)
+        guard Self.isValidUTF8(slice) else {
+            throw failure("\(what()) is not valid UTF-8", at: start)
+        }
+        let range = offset..<end
+        offset = end
+        return range
+    }
+
     /// Whether the `count` bytes at `p` are all ASCII, eight at a time.
     @inline(__always)
     static func isASCII(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {

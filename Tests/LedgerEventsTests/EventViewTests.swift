@@ -53,11 +53,16 @@ import LedgerEvents
         do { decoded = .success(try EventCodec.decode(payload, time: time)) } catch { decoded = .failure(error) }
         let expectedEnvelope = envelope(payload)
         let outcome = viewOutcome(payload, time: time) { view in
+            let viewEnvelope: Result<EventEnvelope, EventCodecError>
+            do throws(EventCodecError) { viewEnvelope = .success(try view.envelope()) } catch { viewEnvelope = .failure(error) }
+            if viewEnvelope != expectedEnvelope {
+                Issue.record("view.envelope() \(viewEnvelope) != EventCodec.envelope \(expectedEnvelope) for \(payload)", sourceLocation: sourceLocation)
+            }
             guard case .success(let envelope) = expectedEnvelope else { return }
             let idBytes: [UInt8]? = envelope.id.map { Array($0.utf8) }
             let actorBytes: [UInt8]? = envelope.actor.map { Array($0.utf8) }
-            if view.envelope != envelope || view.patient != envelope.patient || view.id != envelope.id
-                || view.actor != envelope.actor || view.typeCode != envelope.typeCode
+            if view.patient != envelope.patient || (try? view.id()) != envelope.id
+                || (try? view.actor()) != envelope.actor || view.typeCode != envelope.typeCode
                 || view.typeVersion != envelope.typeVersion || view.time != time
                 || Array(view.patientBytes) != Array(envelope.patient.utf8)
                 || view.idBytes.map(Array.init) != idBytes
@@ -78,6 +83,10 @@ import LedgerEvents
         switch (expectedEnvelope, decoded, outcome) {
         case (.failure(let e), .failure(let d), .envelopeFailed(let v)):
             if e != v || d != v { Issue.record("errors differ: envelope \(e), decode \(d), view \(v)", sourceLocation: sourceLocation) }
+        case (.failure(let e), .failure(let d), .bodyFailed(let v)):
+            // The id's or actor's UTF-8, checked lazily (view.envelope() was
+            // compared above).
+            if e != v || d != v { Issue.record("errors differ: envelope \(e), decode \(d), view.event() \(v)", sourceLocation: sourceLocation) }
         case (.success, .failure(let d), .bodyFailed(let v)):
             if d != v { Issue.record("errors differ: decode \(d), view.event() \(v)", sourceLocation: sourceLocation) }
         case (.success, .success(let d), .decoded(let v)):
@@ -118,8 +127,8 @@ import LedgerEvents
         payload.withUnsafeBytes { raw in
             let view = try? PatientEventView(payload: raw, time: time)
             #expect(view?.patient == event.patient)
-            #expect(view?.id == event.id)
-            #expect(view?.actor == event.actor)
+            #expect((try? view?.id()) == event.id)
+            #expect((try? view?.actor()) == event.actor)
             #expect(view?.isErase == true)
             #expect(view?.type == .erase)
             #expect(view?.bodyBytes.count == 0)
@@ -186,6 +195,56 @@ import LedgerEvents
             }
         }
         #expect(outcomes.count == 3, "each outcome is exercised: \(outcomes)")
+    }
+
+    /// One byte above 0x7F anywhere in a short string, whether the string
+    /// ends the payload or not (the ASCII check loads whole words).
+    @Test func aNonASCIIByteAnywhereInAShortStringIsSeen() {
+        for length in 0...20 {
+            for bad in -1..<length {
+                for trailingID in [false, true] {
+                    var text = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if bad >= 0 { text[bad] = 0xFF }
+                    var payload: [UInt8] = [1, 13, 1, trailingID ? 1 : 0, UInt8(length)] + text
+                    if trailingID { payload += [10] + Array("abcdefghij".utf8) }
+                    expectAgreement(payload)
+                    let outcome = viewOutcome(payload)
+                    if bad >= 0 {
+                        #expect(outcome == .envelopeFailed(EventCodecError(offset: 4, reason: "patient is not valid UTF-8")), "\(payload)")
+                    } else if case .decoded(let event) = outcome {
+                        #expect(event.patient == String(decoding: text, as: UTF8.self))
+                    } else {
+                        Issue.record("\(payload): \(outcome.name)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The id's and actor's UTF-8 are checked when they are read, with
+    /// decode's error; a bad id is reported before a cut actor, as decode does.
+    @Test func idAndActorUTF8IsCheckedLazilyWithDecodesError() throws {
+        let badID: [UInt8] = [1, 13, 1, 3, 1, 0x50, 2, 0xC3, 0x28, 1, 0x41]
+        expectAgreement(badID)
+        try badID.withUnsafeBytes { raw in
+            let view = try PatientEventView(payload: raw, time: time)
+            #expect(view.patient == "P")
+            #expect(view.idBytes.map(Array.init) == [0xC3, 0x28])
+            #expect(throws: EventCodecError(offset: 6, reason: "id is not valid UTF-8")) { try view.id() }
+            #expect(throws: EventCodecError(offset: 6, reason: "id is not valid UTF-8")) { try view.event() }
+            #expect(try view.actor() == "A")
+        }
+        let badActor: [UInt8] = [1, 13, 1, 3, 1, 0x50, 1, 0x49, 1, 0xFF]
+        expectAgreement(badActor)
+        #expect(viewOutcome(badActor) == .bodyFailed(EventCodecError(offset: 8, reason: "actor is not valid UTF-8")))
+        // A bad id and an actor cut short: decode stops at the id.
+        let both: [UInt8] = [1, 13, 1, 3, 1, 0x50, 2, 0xC3, 0x28, 5, 0x41]
+        expectAgreement(both)
+        #expect(viewOutcome(both) == .envelopeFailed(EventCodecError(offset: 6, reason: "id is not valid UTF-8")))
+        // A long (two-byte length) id that is not UTF-8: the offset is its length's.
+        let long: [UInt8] = [1, 13, 1, 1, 1, 0x50, 0x80, 0x01] + [UInt8](repeating: 0x41, count: 127) + [0xFF]
+        expectAgreement(long)
+        #expect(viewOutcome(long) == .bodyFailed(EventCodecError(offset: 6, reason: "id is not valid UTF-8")))
     }
 
     @Test func malformedEnvelopesGiveEnvelopeErrors() {

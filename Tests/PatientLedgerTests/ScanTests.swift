@@ -21,8 +21,8 @@ import LedgerStorage
         try ledger.scan(from: start, to: end, includingErased: includingErased) { position, view in
             let event = try view.event()
             // The in-place fields agree with the materialized event.
-            if view.patient != event.patient || view.time != event.time || view.id != event.id
-                || view.actor != event.actor || (view.type != nil && view.type != event.type) {
+            if try view.patient != event.patient || view.time != event.time || view.id() != event.id
+                || view.actor() != event.actor || (view.type != nil && view.type != event.type) {
                 Issue.record("view \(view) disagrees with \(event)")
             }
             result.append(StoredEvent(position: position, event: event))

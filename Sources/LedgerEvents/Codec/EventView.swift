@@ -5,8 +5,8 @@
 /// a view reads the payload's four header bytes and the lengths of its
 /// patient, id and actor, and checks them, but allocates nothing and copies
 /// nothing. The strings are byte ranges of the payload
-/// (``patientBytes``, ``idBytes``, ``actorBytes``); ``patient``, ``id`` and
-/// ``actor`` build `String`s on demand, and ``event()`` materializes the
+/// (``patientBytes``, ``idBytes``, ``actorBytes``); ``patient``, ``id()`` and
+/// ``actor()`` build `String`s on demand, and ``event()`` materializes the
 /// whole ``PatientEvent``, exactly as ``EventCodec/decode(_:time:)-(UnsafeRawBufferPointer,EventTime)``
 /// would.
 ///
@@ -16,17 +16,27 @@
 /// it or its byte buffers; copy what must outlive the closure (``event()``,
 /// ``patient``, `Array(view.patientBytes)`).
 ///
-/// **What is validated when.** Eagerly, in ``init(payload:time:)``: exactly
-/// what ``EventCodec/envelope(_:)`` checks: the format version, unknown
-/// flag bits, each envelope string's length (shortest-form varint, within
-/// the payload) and its UTF-8 validity (ASCII is checked eight bytes at a
-/// time; other text takes the full UTF-8 check). A view that exists has an
-/// envelope `EventCodec.envelope` accepts, with the same fields, and the
-/// same ``EventCodecError`` (reason and offset) when it does not. Lazily,
-/// in ``event()`` and ``body()``: the body (presence bits, enumeration
-/// codes, numbers, nested strings, trailing bytes), with the errors and
-/// offsets of `EventCodec.decode`. So a view may exist over a payload whose
-/// body is malformed; ``event()`` then throws. Nothing traps on any input.
+/// **What is validated when.** Everything `EventCodec.decode` checks is
+/// checked before a value is handed out, with the same ``EventCodecError``
+/// (reason and offset); what is checked when is chosen for replay, which
+/// reads the type, time and patient of every event and little else:
+/// - eagerly, in ``init(payload:time:)``: the four header bytes (format
+///   version, unknown flag bits), the lengths of the patient, id and actor
+///   (shortest-form varints, within the payload), and the patient's UTF-8
+///   (ASCII is checked a word at a time; other text takes the full check).
+///   So ``type``, ``time``, ``patientBytes``, ``patient`` and
+///   ``hasPatient(_:)`` never fail, and every byte range lies inside the
+///   payload.
+/// - lazily: the UTF-8 of the id and the actor, in ``id()``, ``actor()``,
+///   ``envelope()`` and ``event()`` (``idBytes`` and ``actorBytes`` are the
+///   raw, not yet checked bytes); the body (presence bits, enumeration
+///   codes, numbers, nested strings, trailing bytes) in ``body()`` and
+///   ``event()``.
+///
+/// So a view may exist over a payload `decode` rejects; ``event()`` then
+/// throws `decode`'s error, and ``envelope()`` throws what
+/// ``EventCodec/envelope(_:)`` throws. When the initializer throws, it is
+/// the error `decode` and `envelope` throw. Nothing traps on any input.
 ///
 /// ```swift
 /// let view = try PatientEventView(payload: payload, time: time)
@@ -60,26 +70,32 @@ public struct PatientEventView {
     @usableFromInline let actorEnd: Int
     @usableFromInline let bodyStart: Int
 
-    /// Reads and checks the envelope of `payload`; see the type's
-    /// documentation for what is checked now and what later.
+    /// Reads the envelope of `payload`; see the type's documentation for
+    /// what is checked now and what later.
     ///
     /// - Parameters:
     ///   - payload: Exactly one record's payload. The view borrows it.
     ///   - time: The record's timestamp (the event's time).
     /// - Throws: ``EventCodecError``, the same as ``EventCodec/envelope(_:)``
-    ///   throws for this payload.
+    ///   and `decode` throw for this payload.
     ///
-    /// Cost: O(envelope size) (about 100 bytes for an event with a UUID id
-    /// and an actor); no allocation.
+    /// Cost: the header bytes, three lengths and the patient's bytes (about
+    /// 20 bytes for these patient ids); no allocation.
     @inline(__always)
     public init(payload: UnsafeRawBufferPointer, time: EventTime) throws(EventCodecError) {
         var reader = PayloadReader(payload)
         let (typeCode, typeVersion, flags) = try reader.envelopeHeader()
         let patient = try reader.stringRange("patient")
         var id = -1..<(-1)
-        if flags & EventCodec.Flag.id != 0 { id = try reader.stringRange("id") }
         var actor = -1..<(-1)
-        if flags & EventCodec.Flag.actor != 0 { actor = try reader.stringRange("actor") }
+        do throws(EventCodecError) {
+            if flags & EventCodec.Flag.id != 0 { id = try reader.unvalidatedStringRange("id") }
+            if flags & EventCodec.Flag.actor != 0 { actor = try reader.unvalidatedStringRange("actor") }
+        } catch {
+            // decode checks the id's UTF-8 before it reads the actor.
+            if id.lowerBound >= 0, let earlier = PayloadReader.utf8Failure("id", id, in: payload) { throw earlier }
+            throw error
+        }
         self.payload = payload
         self.time = time
         self.typeCode = typeCode
@@ -118,13 +134,15 @@ public struct PatientEventView {
         UnsafeRawBufferPointer(rebasing: payload[patientStart..<patientEnd])
     }
 
-    /// The idempotency id's UTF-8 bytes, or nil when the event has none.
+    /// The idempotency id's bytes, or nil when the event has none: not yet
+    /// checked as UTF-8 (``id()`` checks).
     @inlinable
     public var idBytes: UnsafeRawBufferPointer? {
         idStart < 0 ? nil : UnsafeRawBufferPointer(rebasing: payload[idStart..<idEnd])
     }
 
-    /// The actor's UTF-8 bytes, or nil when the event has none.
+    /// The actor's bytes, or nil when the event has none: not yet checked as
+    /// UTF-8 (``actor()`` checks).
     @inlinable
     public var actorBytes: UnsafeRawBufferPointer? {
         actorStart < 0 ? nil : UnsafeRawBufferPointer(rebasing: payload[actorStart..<actorEnd])
@@ -159,14 +177,26 @@ public struct PatientEventView {
     public var patient: String { string(patientStart, patientEnd) }
 
     /// The idempotency id, as a new `String`, or nil.
-    public var id: String? { idStart < 0 ? nil : string(idStart, idEnd) }
+    /// - Throws: `decode`'s error when it is not valid UTF-8.
+    public func id() throws(EventCodecError) -> String? {
+        guard idStart >= 0 else { return nil }
+        if let error = PayloadReader.utf8Failure("id", idStart..<idEnd, in: payload) { throw error }
+        return string(idStart, idEnd)
+    }
 
     /// The actor, as a new `String`, or nil.
-    public var actor: String? { actorStart < 0 ? nil : string(actorStart, actorEnd) }
+    /// - Throws: `decode`'s error when it is not valid UTF-8.
+    public func actor() throws(EventCodecError) -> String? {
+        guard actorStart >= 0 else { return nil }
+        if let error = PayloadReader.utf8Failure("actor", actorStart..<actorEnd, in: payload) { throw error }
+        return string(actorStart, actorEnd)
+    }
 
-    /// The envelope as ``EventCodec/envelope(_:)`` returns it.
-    public var envelope: EventEnvelope {
-        EventEnvelope(typeCode: typeCode, typeVersion: typeVersion, patient: patient, id: id, actor: actor)
+    /// The envelope as ``EventCodec/envelope(_:)`` returns it (or the error
+    /// it throws: the id's or actor's UTF-8).
+    public func envelope() throws(EventCodecError) -> EventEnvelope {
+        let id = try id()
+        return EventEnvelope(typeCode: typeCode, typeVersion: typeVersion, patient: patient, id: id, actor: try actor())
     }
 
     // MARK: - Materializing
@@ -194,6 +224,9 @@ public struct PatientEventView {
     /// Cost: `decode`'s, less the envelope's re-parsing; allocates the
     /// strings longer than 15 bytes (here UUID ids) and the arrays.
     public func event() throws(EventCodecError) -> PatientEvent {
+        // decode's order: id, actor, body.
+        let id = try id()
+        let actor = try actor()
         let body = try body()
         return PatientEvent(patient: patient, time: time, id: id, actor: actor, body: body)
     }
@@ -215,8 +248,8 @@ extension PatientEventView: CustomStringConvertible {
     public var description: String {
         let name = type.map { $0.name } ?? "unrecognized(\(typeCode)/\(typeVersion))"
         var text = "\(name) patient=\(patient)"
-        if let id { text += " id=\(id)" }
-        if let actor { text += " actor=\(actor)" }
+        if let id = idBytes { text += " id=\(String(decoding: id, as: UTF8.self))" }
+        if let actor = actorBytes { text += " actor=\(String(decoding: actor, as: UTF8.self))" }
         return text + " @ \(time.millisecondsSince1970)"
     }
 }

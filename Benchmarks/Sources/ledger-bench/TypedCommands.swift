@@ -380,12 +380,24 @@ func runTypedProfile(_ command: String) throws {
         let seconds = try time { try appender.appendAll() }
         print("ledger append noSync: \(count(Double(events) / seconds))/s")
         try ledger.close()
+    } else if command == "profile-cursor" {
+        // The events(from:) cursor, 3 passes.
+        try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)
+        let ledger = try Ledger.open(at: work + "/ledger", options: .readOnly)
+        var n = 0
+        let m = try measured {
+            for _ in 0..<3 {
+                let c = ledger.events(from: 0)
+                while let stored = try c.next() { n &+= Int(stored.position & 1) + 1 }
+            }
+        }
+        print("events(from:) cursor: \(count(Double(3 * events) / m.wall))/s, \(count(Double(3 * events) / m.cpu)) per CPU-second (\(n & 1))")
     } else if command == "profile-views" {
         // Ledger.scan with views, 10 passes, touching what the replay row touches.
         try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)
         let ledger = try Ledger.open(at: work + "/ledger", options: .readOnly)
         var touched = 0
-        let seconds = try time {
+        let m = try measured {
             for _ in 0..<10 {
                 try ledger.scan(from: 0) { position, view in
                     touched &+= Int(view.typeCode) &+ Int(truncatingIfNeeded: view.time.millisecondsSince1970)
@@ -394,7 +406,7 @@ func runTypedProfile(_ command: String) throws {
                 }
             }
         }
-        print("Ledger.scan with views: \(count(Double(10 * events) / seconds))/s (\(touched & 1))")
+        print("Ledger.scan with views: \(count(Double(10 * events) / m.wall))/s, \(count(Double(10 * events) / m.cpu)) per CPU-second (\(touched & 1))")
     } else {
         try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)
         let ledger = try Ledger.open(at: work + "/ledger", options: .readOnly)

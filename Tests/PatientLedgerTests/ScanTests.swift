@@ -110,6 +110,26 @@ import LedgerStorage
         try ledger.close()
     }
 
+    /// The example of `Ledger.scan`'s doc comment, as written there.
+    @Test func theDocCommentExampleRuns() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options())
+        try ledger.append([Events.checkin("P001", day: 1), Events.visit("P002", day: 1), Events.checkin("P001", day: 2)])
+        var checkins = 0
+        var perPatient: [String: Int] = [:]
+        try ledger.scan(from: 0) { position, view in
+            if view.type == .checkin { checkins += 1 }
+            if view.hasPatient("P001") {
+                let event = try view.event()          // materialize only what you keep
+                perPatient[event.patient, default: 0] += 1
+            }
+            return true
+        }
+        #expect(checkins == 2)
+        #expect(perPatient == ["P001": 2])
+        try ledger.close()
+    }
+
     @Test func anEraseAppendedDuringTheScanHidesTheRestOfThePatientsEvents() throws {
         let dir = TemporaryDirectory()
         let ledger = try Ledger.open(at: dir.path, options: options())

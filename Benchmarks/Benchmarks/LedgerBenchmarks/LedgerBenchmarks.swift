@@ -203,6 +203,24 @@ func replayWorkloads() {
         cursor.state = nil
     }
 
+    // Replay decode-only through borrowing views (Ledger.scan): every visible event's envelope read and checked in
+    // place (the body is not decoded); type, time, patient bytes and id length touched. Target: no malloc per event.
+    let views = Fixture<ReplayFixture>()
+    Benchmark("Replay decode-only, 1M typed events (Ledger.scan views)", configuration: pass) { _ in
+        var touched = 0
+        try views.value.ledger.scan(from: 0) { position, view in
+            touched &+= Int(view.typeCode) &+ Int(truncatingIfNeeded: view.time.millisecondsSince1970)
+                &+ Int(view.patientBytes.last ?? 0) &+ (view.idBytes?.count ?? 0) &+ Int(position & 1)
+            return true
+        }
+        blackHole(touched)
+    } setup: {
+        views.state = try ReplayFixture()
+    } teardown: {
+        views.state?.tearDown()
+        views.state = nil
+    }
+
     // Replay through all built-in projections (Ledger.replay(asOf:)) of the same 1M-event ledger: cohort metrics at the default as-of.
     let project = Fixture<ReplayFixture>()
     Benchmark("Replay through all projections, 1M typed events (replay(asOf:))", configuration: pass) { _ in

@@ -493,9 +493,11 @@ do {
                 print("read: \(micros(seconds / Double(reads))) us mean")
             }
         }
-    case "profile-typed-append", "profile-replay", "profile-patient":
+    case "profile-typed-append", "profile-replay", "profile-patient", "profile-views", "profile-cursor":
         // For perf/callgrind: typed appends (noSync, prebuilt batches of 1000, `--events`),
-        // a replay through all projections of `--events` events, or `--reads` patient streams from the large ledger.
+        // a replay through all projections of `--events` events, `--reads` patient streams from the large ledger,
+        // or (profile-views, profile-cursor) 10 passes of Ledger.scan with views, 3 of the events(from:) cursor,
+        // over a ledger of `--events` events.
         try runTypedProfile(command)
     case "crash-copy":
         // For profiling: materialize a fresh copy of a crash image (noSync or groupCommit) at PATH.

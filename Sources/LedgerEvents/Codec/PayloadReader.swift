@@ -90,13 +90,129 @@ struct PayloadReader {
                     offset += 1 + length
                     return small
                 }
-                if Self.isASCII(bytes, length) {
+                if Self.isASCII(UnsafeRawPointer(base), start: offset + 1, count: length, readable: n) {
                     offset += 1 + length
                     return String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
                 }
             }
         }
         return try generalString(what())
+    }
+
+    /// ``string(_:)`` without building the String: checks the same things
+    /// (shortest-form length within the bytes left, valid UTF-8), throws the
+    /// same errors, and returns where the string's bytes lie.
+    @inline(__always)
+    mutating func stringRange(_ what: @autoclosure () -> String) throws(EventCodecError) -> Range<Int> {
+        let n = buffer.count
+        if offset < n, let base = buffer.baseAddress {
+            let length = Int(buffer[offset])
+            if length < 0x80 && length < n - offset {
+                let start = offset + 1
+                if Self.isASCII(UnsafeRawPointer(base), start: start, count: length, readable: n) {
+                    offset = start + length
+                    return start..<offset
+                }
+            }
+        }
+        return try generalStringRange(what())
+    }
+
+    /// Where a string's bytes lie, its length checked (shortest form, within
+    /// the bytes left) but not its UTF-8: for fields validated later, with
+    /// ``utf8Failure(_:_:in:)``.
+    @inline(__always)
+    mutating func unvalidatedStringRange(_ what: @autoclosure () -> String) throws(EventCodecError) -> Range<Int> {
+        let n = buffer.count
+        if offset < n {
+            let length = Int(buffer[offset])
+            if length < 0x80 && length < n - offset {
+                let start = offset + 1
+                offset = start + length
+                return start..<offset
+            }
+        }
+        return try generalUnvalidatedStringRange(what())
+    }
+
+    @inline(never)
+    mutating func generalUnvalidatedStringRange(_ what: @autoclosure () -> String) throws(EventCodecError) -> Range<Int> {
+        let start = offset
+        let length = try varint(what())
+        guard length <= UInt64(remaining) else {
+            throw failure("truncated: \(what()) of \(length) bytes runs past the end of the payload (\(remaining) left)", at: start)
+        }
+        let range = offset..<(offset + Int(length))
+        offset = range.upperBound
+        return range
+    }
+
+    /// The error ``string(_:)`` would have thrown for the string whose bytes
+    /// are `range` (read by ``unvalidatedStringRange(_:)``), or nil when
+    /// they are valid UTF-8.
+    static func utf8Failure(_ what: String, _ range: Range<Int>, in buffer: UnsafeRawBufferPointer) -> EventCodecError? {
+        guard let base = buffer.baseAddress, !range.isEmpty else { return nil }
+        if isASCII(base, start: range.lowerBound, count: range.count, readable: buffer.count) { return nil }
+        let bytes = UnsafeBufferPointer(start: (base + range.lowerBound).assumingMemoryBound(to: UInt8.self), count: range.count)
+        if isValidUTF8(bytes) { return nil }
+        // The field starts at its length, a shortest-form varint.
+        var lengthBytes = 1
+        var length = range.count >> 7
+        while length > 0 { lengthBytes += 1; length >>= 7 }
+        return EventCodecError(offset: range.lowerBound - lengthBytes, reason: "\(what) is not valid UTF-8")
+    }
+
+    /// ``stringRange(_:)`` for any length and any UTF-8.
+    @inline(never)
+    mutating func generalStringRange(_ what: @autoclosure () -> String) throws(EventCodecError) -> Range<Int> {
+        let start = offset
+        let length = try varint(what())
+        guard length <= UInt64(remaining) else {
+            throw failure("truncated: \(what()) of \(length) bytes runs past the end of the payload (\(remaining) left)", at: start)
+        }
+        let end = offset + Int(length)
+        let slice = UnsafeRawBufferPointer(rebasing: buffer[offset..<end]).assumingMemoryBound(to: UInt8.self)
+        guard Self.isValidUTF8(slice) else {
+            throw failure("\(what()) is not valid UTF-8", at: start)
+        }
+        let range = offset..<end
+        offset = end
+        return range
+    }
+
+    /// Whether the `count` bytes at `base + start` are all ASCII, with
+    /// whole-word loads only (no byte-by-byte tail): a last word overlapping
+    /// the previous one, or for fewer than 8 bytes one word masked, read
+    /// from `start` or ending at `start + count`, whichever stays inside
+    /// the `readable` bytes from `base`.
+    @inline(__always)
+    static func isASCII(_ base: UnsafeRawPointer, start: Int, count: Int, readable: Int) -> Bool {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        #if _endian(little)
+        if count >= 8 {
+            var bits: UInt64 = 0
+            var i = start
+            let last = start + count - 8
+            while i < last {
+                bits |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+            bits |= base.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+            return bits & high == 0
+        }
+        if count == 0 { return true }
+        if start + 8 <= readable {
+            // The string is the word's low `count` bytes.
+            let word = base.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            return word & (UInt64(1) << UInt64(count &* 8) &- 1) & high == 0
+        }
+        if start + count >= 8 {
+            // The string is the word's high `count` bytes.
+            let word = base.loadUnaligned(fromByteOffset: start + count - 8, as: UInt64.self)
+            return word & ~(UInt64(1) << UInt64((8 &- count) &* 8) &- 1) & high == 0
+        }
+        #endif
+        return isASCII((base + start).assumingMemoryBound(to: UInt8.self), count)
     }
 
     /// Whether the `count` bytes at `p` are all ASCII, eight at a time.

@@ -102,15 +102,7 @@ extension Ledger {
     /// The positions of events hidden by a later `erase` of their patient,
     /// ascending (erase records among them are filtered by the caller).
     func hiddenPositions() -> [UInt64] {
-        var positions: [UInt64] = state.withLock { state in
-            var hidden: [UInt64] = []
-            for stream in state.index.streams.values {
-                guard let erase = stream.lastErase else { continue }
-                // A stream's positions ascend: those before its last erase.
-                for p in stream.positions { if p < erase { hidden.append(p) } else { break } }
-            }
-            return hidden
-        }
+        var positions = state.withLock { $0.index.hiddenPositions() }
         positions.sort()
         return positions
     }

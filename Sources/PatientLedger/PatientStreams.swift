@@ -158,7 +158,7 @@ struct LedgerIndex {
     /// a change counter for readers that cache which patients are erased).
     var eraseRecords = 0
     /// Patients with at least one erase record.
-    var erasedPatients: Int { streams.reduce(0) { $0 + ($1.lastErase == nil ? 0 : 1) } }
+    private(set) var erasedPatients = 0
 
     /// Loads what adding records of these patients will read (patient table
     /// slots, then the patients' ids and streams, then their last chunks),
@@ -213,6 +213,7 @@ struct LedgerIndex {
     /// Positions hidden by a later erasure of their patient, unsorted.
     func hiddenPositions() -> [UInt64] {
         var hidden: [UInt64] = []
+        guard erasedPatients > 0 else { return hidden }
         for stream in streams {
             guard let erase = stream.lastErase else { continue }
             arena.forEach(in: stream) { p in
@@ -227,6 +228,7 @@ struct LedgerIndex {
     /// The last `erase` position of each patient erased before `end`.
     func erasures(before end: UInt64) -> [String: UInt64] {
         var result: [String: UInt64] = [:]
+        guard erasedPatients > 0 else { return result }
         for (ordinal, stream) in streams.enumerated() {
             if let erase = stream.lastErase, erase < end { result[patients[ordinal]] = erase }
         }
@@ -254,6 +256,7 @@ struct LedgerIndex {
         streams.withUnsafeMutableBufferPointer { streams in
             arena.append(position, to: &streams[ordinal])
             if isErase {
+                if streams[ordinal].lastErase == nil { erasedPatients += 1 }
                 streams[ordinal].lastErase = position
                 streams[ordinal].latestVisibleTime = time
             } else {
@@ -281,6 +284,7 @@ struct LedgerIndex {
         for p in positions { arena.append(p, to: &stream) }
         precondition(stream.count > 0, "a stream has a record")
         stream.lastErase = lastErase
+        if lastErase != nil { erasedPatients += 1 }
         stream.latestVisibleTime = latestVisibleTime
         patients.append(patient)
         streams.append(stream)

@@ -38,6 +38,7 @@ import Testing
         }
         #expect(index.hiddenPositions().sorted() == hidden.sorted())
         #expect(index.erasures(before: .max) == erased)
+        #expect(index.erasedPatients == erased.count)
         #expect(index.positions(of: "nobody").isEmpty && index.stream(of: "nobody") == nil)
     }
 

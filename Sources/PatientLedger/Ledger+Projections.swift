@@ -192,14 +192,21 @@ extension Ledger {
         let directory = log.directory
         do {
             try log.scan(from: start, to: end) { view in
-                let envelope = try Ledger.envelope(in: view, directory: directory)
+                // A borrowing view first: another thread's patients are
+                // skipped on a hash of the id's bytes, without a String.
+                let event: PatientEventView
+                do throws(EventCodecError) {
+                    event = try PatientEventView(payload: view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
+                } catch {
+                    throw LedgerError.undecodable(view.position, error, directory: directory)
+                }
                 if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
-                guard parts == 1 || Self.partition(of: envelope.patient, parts: parts) == part else { return true }
-                if envelope.typeCode == EventType.erase.rawValue {
-                    erase(envelope.patient)
+                guard parts == 1 || Self.partition(ofPatientBytes: event.patientBytes, parts: parts) == part else { return true }
+                if event.typeCode == EventType.erase.rawValue {
+                    erase(event.patient)
                     return true
                 }
-                if let last = hidden[envelope.patient], view.position < last { return true }
+                if !hidden.isEmpty, let last = hidden[event.patient], view.position < last { return true }
                 apply(PatientEventRecord(position: view.position, event: try Ledger.event(in: view, directory: directory)))
                 return true
             }
@@ -387,16 +394,16 @@ extension Ledger {
             let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
             let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
             let parts = try foldPartitioned(parts: max(1, threads), end: end, progress: progress) {
-                ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) })
+                ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) }, asOf: asOf)
             }
             var all = PatientProjections()
-            var cut = cutoff.map { PatientProjections(cutoff: $0) }
+            var metrics = CohortMetrics(asOf: asOf)
             for part in parts {
                 all.merge(disjoint: part.all)
-                if let partCut = part.cut { cut?.merge(disjoint: partCut) }
+                // Every patient's latest event is at or before the default
+                // T, and `cut` drops those after an earlier one.
+                metrics.merge(part.metrics!)
             }
-            // Every patient's latest event is at or before the default T.
-            let metrics = (cut ?? all).cohortMetrics(asOf: asOf)!
             keepRebuilt(all, position: end, in: &loaded)
             return (metrics, end, asOf, erased)
         }
@@ -419,7 +426,11 @@ extension Ledger {
     func foldPartitioned<F: EventFolding>(parts: Int, end: UInt64,
                                           progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)?,
                                           make: @escaping @Sendable () -> F) throws(LedgerError) -> [F] {
-        guard end > 0 else { return [make()] }
+        guard end > 0 else {
+            var empty = make()
+            empty.finish()
+            return [empty]
+        }
         let hidden = erasures(before: end)
         let results = Mutex<[Int: Result<F, LedgerError>]>([:])
         let work: @Sendable (Int) -> Void = { part in
@@ -428,6 +439,7 @@ extension Ledger {
             do throws(LedgerError) {
                 try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
                                   apply: { folder.apply($0) }, erase: { folder.erase(patient: $0) })
+                folder.finish()
                 outcome = .success(folder)
             } catch {
                 outcome = .failure(error)
@@ -455,6 +467,11 @@ extension Ledger {
         Int(IdentifierHash.hash(patient) % UInt64(parts))
     }
 
+    /// ``partition(of:parts:)`` of the patient id whose UTF-8 bytes these are.
+    static func partition(ofPatientBytes bytes: UnsafeRawBufferPointer, parts: Int) -> Int {
+        Int(IdentifierHash.hash(bytes) % UInt64(parts))
+    }
+
     private static func monotonicSeconds() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -466,6 +483,13 @@ extension Ledger {
 protocol EventFolding: Sendable {
     mutating func apply(_ record: PatientEventRecord)
     mutating func erase(patient: String)
+    /// Called once its part is folded, on the part's thread: per-part work
+    /// that needs no other part (default: nothing).
+    mutating func finish()
+}
+
+extension EventFolding {
+    mutating func finish() {}
 }
 
 /// A replay's folders: every event for the checkpoint, and those up to an
@@ -473,6 +497,19 @@ protocol EventFolding: Sendable {
 struct ReplayFold: EventFolding {
     var all: PatientProjections
     var cut: PatientProjections?
+    let asOf: EventTime
+    /// The part's cohort metrics as of `asOf` (of `cut` when there is
+    /// one), once finished.
+    var metrics: CohortMetrics?
+
+    /// The part's metrics, then its states compacted: both on the part's
+    /// thread (merged metrics equal the whole's: every sum is exact).
+    /// `cut` served only the metrics and is dropped.
+    mutating func finish() {
+        metrics = (cut ?? all).cohortMetrics(asOf: asOf)
+        cut = nil
+        all.compact()
+    }
 
     mutating func apply(_ record: PatientEventRecord) {
         all.apply(record)

@@ -99,4 +99,43 @@ import LedgerTestSupport
             #expect(recovered <= acknowledged + 9, "at most the failed batch may have reached the disk")
         }
     }
+
+    /// A write that fails on the block pipeline's thread, in the modes that
+    /// do not wait for it (blocks written in the background, several per
+    /// append): the failure surfaces at the latest at the next flush, every
+    /// later call throws `.writerFailed`, and reopening keeps every batch
+    /// flushed before it.
+    @Test(arguments: [Durability.noSync(), Durability.groupCommit()])
+    func backgroundWriteFailuresSurfaceAndTheNextOpenRecovers(durability: Durability) throws {
+        // The first writes (#1-#3) create the log's files at open.
+        for failAt in stride(from: 5, through: 35, by: 3) {
+            let dir = TemporaryDirectory()
+            let system = FaultInjectingSystemCalls { c, _, n in c == .pwrite && n == failAt ? .fail(EIO) : nil }
+            let log = try SegmentLog.open(at: dir.path, options: options(system, durability: durability))
+            var flushed: UInt64 = 0
+            var position: UInt64 = 0
+            var failed: StorageError?
+            for i in 0..<80 where failed == nil {
+                do {
+                    try log.append(TestRecords.batch(from: position, count: 1 + i % 13))
+                    position += UInt64(1 + i % 13)
+                    if i % 10 == 9 {
+                        try log.flush()
+                        flushed = position
+                    }
+                } catch {
+                    failed = error
+                }
+            }
+            if failed == nil {
+                do { try log.flush() } catch { failed = error }
+            }
+            #expect(failed?.kind == .io && failed?.errno == EIO, "the write failing at #\(failAt) was not reported")
+            let again = #expect(throws: StorageError.self) { try log.append(TestRecords.batch(from: position, count: 1)) }
+            #expect(again?.kind == .writerFailed)
+            try? log.close()
+            system.disarm()
+            _ = try expectIntactPrefix(dir.path, atLeast: flushed)
+        }
+    }
 }

@@ -1,17 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Dispatch
 import Synchronization
 
 /// Seals (compresses and checksums) and writes the writer's blocks on a
-/// serial queue of its own, so that an appending thread fills the next block
+/// thread of its own, so that an appending thread fills the next block
 /// while the previous one is compressed and written: on two cores, LZ4, the
 /// CRC and the `pwrite` leave the append path.
 ///
-/// Order and crash safety are those of writing in line: the queue is
-/// serial, so blocks reach the file in submission order at consecutive
-/// offsets, and a batch's blocks are published (made readable) when its
+/// Order and crash safety are those of writing in line: one worker takes
+/// the jobs in order, so blocks reach the file in submission order at
+/// consecutive offsets, and a batch's blocks are published (made readable) when its
 /// batch-ending block is written, as before. What changes is *when*: a full
-/// block is written shortly after ``submit(_:batchEnd:log:)`` returns, not
-/// before. Everything that needs the blocks on disk first drains the queue
+/// block is written shortly after ``submit(_:batchEnd:)`` returns, not
+/// before. Everything that needs the blocks on disk first drains the pipeline
 /// (``drain()``): a commit, a sync, a roll, closing. A block reaches the
 /// file before a later sync, so durability is unchanged for every mode.
 ///
@@ -21,18 +26,55 @@ import Synchronization
 /// submit or drain throws the error (the writer then fails until reopened,
 /// and recovery cuts the unwritten tail).
 ///
-/// **Threads.** The worker state (`file`, `writeOffset`, `writebackOffset`,
-/// `unpublished`) is touched only by jobs on `queue`, or
-/// by the writer, under the writer lock, between a ``drain()`` and its next
-/// submit, when no job runs (the drain orders the accesses). Hence the
+/// **Threads.** One worker thread per writer, started by ``start(log:)``
+/// and ended by ``stop()`` (the log's `close`). Jobs wait in a ring of
+/// ``depth`` slots; semaphores count the jobs and the free builders, so a
+/// steady stream of appends allocates nothing here (a dispatch queue
+/// allocated a block per job). The worker state (`file`, `writeOffset`,
+/// `writebackOffset`, `unpublished`) is touched only by the worker, or by
+/// the writer, under the writer lock, between a ``drain()`` and its next
+/// submit, when no job runs (the semaphores order the accesses). Hence the
 /// unchecked `Sendable`.
 final class BlockPipeline: @unchecked Sendable {
     /// Builders waiting or being written, at most.
     static let depth = 4
 
-    private let queue = DispatchQueue(label: "PatientLedger.SegmentLog.blocks")
+    /// Builders to fill, and the jobs: the builders handed over, in order
+    /// (a ring; nil asks the worker to end).
     private let free: Mutex<[BlockBuilder]>
     private let freeCount = DispatchSemaphore(value: BlockPipeline.depth)
+    private let jobs = Mutex(JobRing())
+    private let jobCount = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+    private let running = Atomic<Bool>(false)
+    /// The log whose blocks these are: set by ``start(log:)``.
+    private weak var log: SegmentLog?
+
+    private struct Job {
+        var builder: BlockBuilder
+        var batchEnd: Bool
+    }
+
+    private struct JobRing {
+        var slots = [Job?](repeating: nil, count: BlockPipeline.depth + 1)
+        var head = 0
+        var count = 0
+
+        mutating func push(_ job: Job?) {
+            precondition(count < slots.count, "more jobs than builders")
+            slots[(head + count) % slots.count] = job
+            count += 1
+        }
+
+        mutating func pop() -> Job? {
+            precondition(count > 0, "no job")
+            let job = slots[head]
+            slots[head] = nil
+            head = (head + 1) % slots.count
+            count -= 1
+            return job
+        }
+    }
     private let failure = Mutex<StorageError?>(nil)
     /// Raw bytes submitted and not yet written, and the end of what is
     /// written: the writer's estimate of the segment's size before a drain.
@@ -73,26 +115,45 @@ final class BlockPipeline: @unchecked Sendable {
         return writtenEnd.load(ordering: .acquiring) + Int64(pending)
     }
 
+    /// Starts the worker thread for `log`'s blocks.
+    func start(log: SegmentLog) {
+        self.log = log
+        running.store(true, ordering: .releasing)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let created = pthread_create(&thread, nil, { context in
+            let pipeline = Unmanaged<BlockPipeline>.fromOpaque(context!).takeRetainedValue()
+            pipeline.work()
+            return nil
+        }, context)
+        precondition(created == 0, "pthread_create failed: \(created)")
+        pthread_detach(thread)
+    }
+
+    /// Drains the pipeline and ends the worker thread. Idempotent.
+    func stop() {
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        waitUntilIdle()
+        jobs.withLock { $0.push(nil) }
+        jobCount.signal()
+        stopped.wait()
+    }
+
     /// Hands `builder` (not empty) over to be sealed and written, and returns
     /// an empty builder to fill next, waiting for one when ``depth`` blocks
     /// are in flight.
     ///
     /// - Throws: the error of an earlier failed write (nothing is submitted).
-    func submit(_ builder: BlockBuilder, batchEnd: Bool, log: SegmentLog) throws(StorageError) -> BlockBuilder {
+    func submit(_ builder: BlockBuilder, batchEnd: Bool) throws(StorageError) -> BlockBuilder {
         freeCount.wait()
         if let error = failure.withLock({ $0 }) {
             freeCount.signal()
             throw error
         }
         let next = free.withLock { $0.removeLast() }
-        let raw = SegmentFormat.blockHeaderLength + builder.rawCount
-        pendingBytes.add(raw, ordering: .releasing)
-        queue.async { [self] in
-            write(builder, batchEnd: batchEnd, log: log)
-            pendingBytes.subtract(raw, ordering: .releasing)
-            free.withLock { $0.append(builder) }
-            freeCount.signal()
-        }
+        pendingBytes.add(SegmentFormat.blockHeaderLength + builder.rawCount, ordering: .releasing)
+        jobs.withLock { $0.push(Job(builder: builder, batchEnd: batchEnd)) }
+        jobCount.signal()
         return next
     }
 
@@ -101,8 +162,29 @@ final class BlockPipeline: @unchecked Sendable {
     ///
     /// - Throws: the error of a failed write.
     func drain() throws(StorageError) {
-        queue.sync {}
+        waitUntilIdle()
         if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// Every builder is back once every job has finished: taking all of
+    /// them (and giving them back) waits for exactly that.
+    private func waitUntilIdle() {
+        for _ in 0..<Self.depth { freeCount.wait() }
+        for _ in 0..<Self.depth { freeCount.signal() }
+    }
+
+    /// The worker thread: one job after another until asked to end.
+    private func work() {
+        while true {
+            jobCount.wait()
+            guard let job = jobs.withLock({ $0.pop() }) else { break }
+            let raw = SegmentFormat.blockHeaderLength + job.builder.rawCount
+            if let log { write(job.builder, batchEnd: job.batchEnd, log: log) }
+            pendingBytes.subtract(raw, ordering: .releasing)
+            free.withLock { $0.append(job.builder) }
+            freeCount.signal()
+        }
+        stopped.signal()
     }
 
     /// Points the pipeline at a new active segment, empty past its header.
@@ -118,7 +200,7 @@ final class BlockPipeline: @unchecked Sendable {
     /// Bytes written between write-behind requests in no-sync mode.
     static let writebackBytes: Int64 = 8 << 20
 
-    /// The job: seals and writes one block, publishes the batch it ends.
+    /// One job: seals and writes one block, publishes the batch it ends.
     private func write(_ builder: BlockBuilder, batchEnd: Bool, log: SegmentLog) {
         guard failure.withLock({ $0 }) == nil else { return }
         let (header, bytes) = builder.seal(batchEnd: batchEnd, durableThrough: UInt64(durableOffset), compress: true)

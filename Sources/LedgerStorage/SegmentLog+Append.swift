@@ -136,7 +136,7 @@ extension SegmentLog {
     /// starts the next block.
     func writeBlockLocked(_ w: inout WriterState, batchEnd: Bool) throws(StorageError) {
         let next = w.builder.firstPosition &+ UInt64(w.builder.recordCount)
-        w.builder = try w.pipeline.submit(w.builder, batchEnd: batchEnd, log: self)
+        w.builder = try w.pipeline.submit(w.builder, batchEnd: batchEnd)
         w.builder.reset(firstPosition: next)
         // An empty block ends where the written one did.
         w.builder.endsAtBatchBoundary = batchEnd

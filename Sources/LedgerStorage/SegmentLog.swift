@@ -132,6 +132,7 @@ public final class SegmentLog: Sendable {
         state.durablePosition = state.endPosition
         self.published = Mutex(state)
         self.writer = Mutex(writer)
+        writer?.pipeline.start(log: self)
     }
 
     deinit {
@@ -151,7 +152,10 @@ public final class SegmentLog: Sendable {
             do throws(StorageError) {
                 try withWriter { (w: inout WriterState) throws(StorageError) in
                     guard !w.closed else { return }
-                    defer { w.closed = true }
+                    defer {
+                        w.closed = true
+                        w.pipeline.stop()
+                    }
                     if w.failure == nil {
                         try commitLocked(&w)
                         try syncLocked(&w, checkpoint: true)

@@ -105,6 +105,33 @@ public struct RecordBatch: Sendable {
         largestRecord = max(largestRecord, bytes.count - start)
     }
 
+    /// The timestamp of the `index`th record.
+    public func timestamp(at index: Int) -> Int64 { timestamps[index] }
+
+    /// Adds a copy of the `index`th record of `other`.
+    public mutating func append(_ index: Int, of other: RecordBatch) {
+        let start = index == 0 ? 0 : other.ends[index - 1]
+        other.bytes.withUnsafeBytes { raw in
+            append(timestamp: other.timestamps[index], payload: UnsafeRawBufferPointer(rebasing: raw[start..<other.ends[index]]))
+        }
+    }
+
+    /// Adds every record of `other`, in order.
+    public mutating func append(contentsOf other: RecordBatch) {
+        let base = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        timestamps.append(contentsOf: other.timestamps)
+        for end in other.ends { ends.append(base + end) }
+        largestRecord = max(largestRecord, other.largestRecord)
+    }
+
+    /// Reserves room for `records` records of `bytes` payload bytes in all.
+    public mutating func reserveCapacity(records: Int, bytes count: Int) {
+        bytes.reserveCapacity(count)
+        timestamps.reserveCapacity(records)
+        ends.reserveCapacity(records)
+    }
+
     /// Empties the batch, keeping its storage for reuse.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)

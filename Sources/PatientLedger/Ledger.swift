@@ -124,12 +124,9 @@ public final class Ledger: Sendable {
         var snapshotPosition: UInt64
         /// Scratch of `append`, kept so a warmed-up append allocates only
         /// its result: the records to write, the batch's events to store
-        /// (indices), their ids' hashes, and the ids seen earlier in the
-        /// batch (by hash).
+        /// (indices), and the ids seen earlier in the batch (by hash).
         var batch = RecordBatch()
         var fresh: [Int] = []
-        var idHashes: [UInt64] = []
-        var patientHashes: [UInt64] = []
         /// Where the table slots an append reads ahead are loaded into (so
         /// the loads are not optimized away).
         var prefetched: UInt64 = 0
@@ -137,6 +134,9 @@ public final class Ledger: Sendable {
     }
 
     let state: Mutex<State>
+    /// Scratch for preparing appends outside the lock, one per concurrent
+    /// appender.
+    let preparedPool = Mutex<[PreparedEvents]>([])
     /// Projections loaded so far, each with the position it reflects.
     let projections = Mutex<[String: LoadedProjection]>([:])
     /// Changes whenever an `erase` record enters the index (its count of
@@ -278,55 +278,59 @@ public final class Ledger: Sendable {
     /// output). Takes a slice so an importer appends batches of the events it
     /// decoded without copying them.
     func append(validated events: ArraySlice<PatientEvent>, expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
-        if expectedVersion != .any, let first = events.first, events.contains(where: { $0.patient != first.patient }) {
+        var prepared = preparedPool.withLock { $0.popLast() } ?? PreparedEvents()
+        defer {
+            prepared.removeAll()
+            let kept = prepared
+            preparedPool.withLock { if $0.count < 4 { $0.append(kept) } }
+        }
+        prepared.removeAll()
+        for i in events.indices { prepared.append(events[i]) }
+        return try append(prepared: prepared, expectedVersion: expectedVersion)
+    }
+
+    /// Appends events prepared (encoded and hashed) outside the lock.
+    func append(prepared events: PreparedEvents, expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
+        if expectedVersion != .any, let first = events.patients.first, events.patients.contains(where: { $0 != first }) {
             throw LedgerError(.invalidArgument, "an expected version applies to one patient's events only")
         }
-        // Through a buffer pointer: subscripting the slice copied each whole
-        // event (retaining and releasing every string) to read one field.
-        return try events.withUnsafeBufferPointer { (events) throws(LedgerError) -> AppendResult in
-            try state.withLock { (state: inout State) throws(LedgerError) -> AppendResult in
-                try append(events, expectedVersion: expectedVersion, locked: &state)
-            }
+        return try state.withLock { (state: inout State) throws(LedgerError) -> AppendResult in
+            try append(events, expectedVersion: expectedVersion, locked: &state)
         }
     }
 
     /// The body of an append, under the state's lock.
-    private func append(_ events: UnsafeBufferPointer<PatientEvent>, expectedVersion: ExpectedVersion,
+    private func append(_ events: PreparedEvents, expectedVersion: ExpectedVersion,
                         locked state: inout State) throws(LedgerError) -> AppendResult {
         // Records appended to `log` directly since the last call.
         if state.index.coveredPosition < log.endPosition { try Self.catchUp(&state.index, log: log) }
         var positions = [UInt64?](repeating: nil, count: events.count)
         // Which events to store: not stored before, not earlier in the
-        // batch. Each id is hashed once (IdentifierHash, for both checks
-        // and the index); ids earlier in the batch are found by that
-        // hash (an 8-byte key is cheaper to look up than a String).
+        // batch, by the ids' hashes (IdentifierHash, computed once when the
+        // events were prepared, for both checks and the index); ids earlier
+        // in the batch are found by that hash (an 8-byte key is cheaper to
+        // look up than a String).
         //
-        // The hashes first, then one load of each table slot they pick, in
-        // a tight loop: the slots are random in tables larger than the CPU
+        // First one load of each idempotency-table slot the hashes pick, in
+        // a tight loop: the slots are random in a table larger than the CPU
         // caches, and loads issued back to back wait for memory together
         // instead of one after another (a prefetch).
         state.fresh.removeAll(keepingCapacity: true)
-        state.idHashes.removeAll(keepingCapacity: true)
-        state.patientHashes.removeAll(keepingCapacity: true)
         state.batchIDs.reset(count: events.count)
-        for i in 0..<events.count {
-            state.idHashes.append(events[i].id.map(IdentifierHash.hash) ?? 0)
-            state.patientHashes.append(IdentifierHash.hash(events[i].patient))
-        }
         var prefetched = state.prefetched
-        for i in 0..<events.count { prefetched ^= state.index.ids.firstSlot(for: state.idHashes[i]) }
+        for hash in events.idHashes { prefetched ^= state.index.ids.firstSlot(for: hash) }
         state.prefetched = prefetched
         for i in 0..<events.count {
-            guard let id = events[i].id else {
+            guard let id = events.ids[i] else {
                 state.fresh.append(i)
                 continue
             }
-            let hash = state.idHashes[i]
+            let hash = events.idHashes[i]
             if try isStored(id: id, hash: hash, in: state.index) { continue }
             if let first = state.batchIDs.first(hash, orRecord: i) {
-                if events[first].id == id { continue }
+                if events.ids[first] == id { continue }
                 // Two ids with one 64-bit hash: compare with all.
-                if state.fresh.contains(where: { events[$0].id == id }) { continue }
+                if state.fresh.contains(where: { events.ids[$0] == id }) { continue }
             }
             state.fresh.append(i)
         }
@@ -334,7 +338,7 @@ public final class Ledger: Sendable {
         guard log.endPosition + UInt64(state.fresh.count) <= IdempotencyIndex.maxPosition else {
             throw LedgerError(.invalidArgument, "the ledger is full: positions past \(IdempotencyIndex.maxPosition) cannot be indexed")
         }
-        if let patient = events.first?.patient {
+        if let patient = events.patients.first {
             let current = state.index.stream(of: patient)?.version ?? 0
             switch expectedVersion {
             case .any:
@@ -347,24 +351,25 @@ public final class Ledger: Sendable {
                 }
             }
         }
-        state.batch.removeAll()
-        // Encoded straight into the batch's bytes.
-        for i in state.fresh {
-            state.batch.append(timestamp: events[i].time.millisecondsSince1970) { EventCodec.encode(events[i], into: &$0) }
+        // The prepared batch as it is, or the events to store copied out.
+        let allFresh = state.fresh.count == events.count
+        if !allFresh {
+            state.batch.removeAll()
+            for i in state.fresh { state.batch.append(i, of: events.batch) }
         }
         let range: Range<UInt64>
         do throws(StorageError) {
-            range = try log.append(state.batch)
+            range = try log.append(allFresh ? events.batch : state.batch)
         } catch {
             throw LedgerError(error)
         }
         if range.lowerBound == state.index.coveredPosition {
-            state.prefetched ^= state.index.prefetch(patientHashes: state.patientHashes, of: state.fresh)
+            state.prefetched ^= state.index.prefetch(patientHashes: events.patientHashes, of: state.fresh)
             for (k, i) in state.fresh.enumerated() {
-                let hash = state.idHashes[i]
-                state.index.add(position: range.lowerBound + UInt64(k), patient: events[i].patient,
-                                patientHash: state.patientHashes[i], idHash: hash == 0 ? nil : hash, isErase: events[i].type == .erase,
-                                time: events[i].time.millisecondsSince1970)
+                let hash = events.idHashes[i]
+                state.index.add(position: range.lowerBound + UInt64(k), patient: events.patients[i],
+                                patientHash: events.patientHashes[i], idHash: hash == 0 ? nil : hash,
+                                isErase: events.erases[i], time: events.batch.timestamp(at: i))
             }
             eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
         } else {

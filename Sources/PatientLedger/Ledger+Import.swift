@@ -38,20 +38,21 @@ public struct ImportOptions: Sendable {
     /// command with any invalid line appends nothing (all-or-nothing for all
     /// sources together).
     public var skipInvalid = false
-    /// Events per atomic append: a crash mid-import leaves a prefix of whole
-    /// batches; importing again (events with `id`) completes it without
-    /// duplicates.
+    /// Lines per atomic append (their valid events): a crash mid-import
+    /// leaves a prefix of whole batches; importing again (events with `id`)
+    /// completes it without duplicates. Also the lines decoded together.
     public var batchSize = 10_000
     /// Invalid lines kept in the report (all are counted).
     public var maxProblems = 100
     /// Inputs up to this size (default 256 MiB) are decoded once, the events
-    /// held in memory between the validation pass and the appends (about
-    /// three times the input's size); larger ones are decoded twice, in
-    /// constant memory.
+    /// held in memory, encoded, between the validation pass and the appends
+    /// (about the input's size); larger ones are decoded twice, in constant
+    /// memory.
     public var decodeOnceBytes: Int64 = 256 << 20
-    /// Threads decoding and validating lines (in blocks of a few thousand
-    /// lines, results used in line order, so reports and appends are the
-    /// same as with one). Default: the machine's active processors, at most 4.
+    /// Threads decoding, validating and encoding lines (each block of
+    /// ``batchSize`` lines split between them, results used in line order,
+    /// so reports and appends are the same as with one). Default: the
+    /// machine's active processors, at most 4.
     public var decodeThreads = min(4, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     public init(skipInvalid: Bool = false) { self.skipInvalid = skipInvalid }
@@ -100,23 +101,17 @@ extension Ledger {
         let passes: Int64 = options.skipInvalid || keepDecoded ? 1 : 2
         var done: Int64 = 0
         var report = ImportReport()
-        var decoded: [PatientEvent] = []
-        if keepDecoded {
-            // Events.md lines are rarely under 100 bytes: reserving for one
-            // event per 100 input bytes spares the growth copies (pages
-            // never touched cost nothing).
-            decoded.reserveCapacity(Int(min(total / 100, 1 << 22)))
-        }
+        // Blocks of `batchSize` lines, decoded and prepared for the
+        // append (encoded, hashed) on several threads; each block's events
+        // are one atomic append.
+        var kept: [PreparedEvents] = []
         if !options.skipInvalid {
             for source in sources {
-                try Self.decodeEachLine(of: source, system: self.options.log.systemCalls, threads: options.decodeThreads) { number, decodedLine in
-                    report.lines += 1
-                    switch decodedLine {
-                    case .success(let event):
-                        if keepDecoded && report.invalidLines == 0 { decoded.append(event) }
-                    case .failure(let error):
-                        Self.note(&report, ImportProblem(path: source.name, line: number, message: error.message), options)
-                    }
+                try Self.decodeBlocks(of: source, system: self.options.log.systemCalls, lines: options.batchSize,
+                                      threads: options.decodeThreads, prepare: keepDecoded) { block in
+                    report.lines += block.lines
+                    for (line, message) in block.problems { Self.note(&report, ImportProblem(path: source.name, line: line, message: message), options) }
+                    if keepDecoded && report.invalidLines == 0 { kept.append(block.events) }
                 } progress: { bytes in
                     done += bytes
                     progress?(done, total * passes)
@@ -124,51 +119,35 @@ extension Ledger {
             }
             guard report.invalidLines == 0 else { return report }
             if keepDecoded {
-                var start = 0
-                while start < decoded.count {
-                    let end = min(start + options.batchSize, decoded.count)
-                    try append(decoded[start..<end], into: &report)
-                    start = end
+                for i in kept.indices {
+                    try append(kept[i], into: &report)
+                    kept[i] = PreparedEvents()  // freed as it goes
                 }
                 return report
             }
             report.lines = 0
         }
-        var batch: [PatientEvent] = []
-        batch.reserveCapacity(options.batchSize)
         var failure: LedgerError?
         for source in sources {
-            try Self.decodeEachLine(of: source, system: self.options.log.systemCalls, threads: options.decodeThreads) { number, decodedLine in
+            try Self.decodeBlocks(of: source, system: self.options.log.systemCalls, lines: options.batchSize,
+                                  threads: options.decodeThreads, prepare: true) { block in
                 guard failure == nil else { return }
-                report.lines += 1
-                switch decodedLine {
-                case .success(let event):
-                    batch.append(event)
-                    if batch.count >= options.batchSize {
-                        do throws(LedgerError) { try flushBatch(&batch, into: &report) } catch { failure = error }
-                    }
-                case .failure(let error):
-                    Self.note(&report, ImportProblem(path: source.name, line: number, message: error.message), options)
-                }
+                report.lines += block.lines
+                for (line, message) in block.problems { Self.note(&report, ImportProblem(path: source.name, line: line, message: message), options) }
+                do throws(LedgerError) { try append(block.events, into: &report) } catch { failure = error }
             } progress: { bytes in
                 done += bytes
                 progress?(done, total * passes)
             }
             if let failure { throw failure }
         }
-        try flushBatch(&batch, into: &report)
         return report
     }
 
-    private func flushBatch(_ batch: inout [PatientEvent], into report: inout ImportReport) throws(LedgerError) {
-        try append(batch[...], into: &report)
-        batch.removeAll(keepingCapacity: true)
-    }
-
-    private func append(_ events: ArraySlice<PatientEvent>, into report: inout ImportReport) throws(LedgerError) {
+    private func append(_ events: PreparedEvents, into report: inout ImportReport) throws(LedgerError) {
         guard !events.isEmpty else { return }
         // EventJSON.decode validated and normalized every event already.
-        let result = try append(validated: events)
+        let result = try append(prepared: events)
         report.imported += result.stored
         report.duplicates += result.duplicates
     }
@@ -191,28 +170,25 @@ extension Ledger {
         }
     }
 
-    /// Calls `body` with each line's 1-based number and its decoded event or
-    /// problem, in line order. Lines are decoded (``EventJSON/decode(line:)``:
-    /// parsed, validated, normalized) in blocks of ``decodeBlockLines`` lines
-    /// on `threads` threads, each a contiguous part of the block.
-    private static func decodeEachLine(of source: ImportSource, system: any SystemCalls, threads: Int,
-                                       _ body: (Int, Result<PatientEvent, EventValidationError>) -> Void,
-                                       progress: (Int64) -> Void) throws(LedgerError) {
+    /// Calls `body` with each block of `lines` lines of `source` (the last
+    /// one shorter), decoded (``EventJSON/decode(line:)``: parsed,
+    /// validated, normalized) and, when `prepare`, its valid events prepared
+    /// for an append, on `threads` threads, each a contiguous part of the
+    /// block. A block's problems and events are in line order.
+    private static func decodeBlocks(of source: ImportSource, system: any SystemCalls, lines: Int, threads: Int, prepare: Bool,
+                                     _ body: (DecodedBlock) -> Void,
+                                     progress: (Int64) -> Void) throws(LedgerError) {
         var block = LineBlock()
-        func decodeBlock() {
-            block.decode(threads: threads)
-            for i in 0..<block.count { body(block.numbers[i], block.results[i]!) }
-            block.removeAll()
-        }
+        let lines = max(1, lines)
         try forEachLine(of: source, system: system) { number, line in
             block.append(number: number, line: line)
-            if block.count >= decodeBlockLines { decodeBlock() }
+            if block.count >= lines {
+                body(block.decode(threads: threads, prepare: prepare))
+                block.removeAll()
+            }
         } progress: { progress($0) }
-        decodeBlock()
+        if block.count > 0 { body(block.decode(threads: threads, prepare: prepare)) }
     }
-
-    /// Lines decoded together.
-    static let decodeBlockLines = 8192
 
     /// Calls `body` with each line (1-based number, bytes without the line
     /// end) of `source`, reading files in 4 MiB chunks (events.md's line
@@ -247,13 +223,24 @@ extension Ledger {
     }
 }
 
+/// What decoding a block of lines gave.
+private struct DecodedBlock {
+    var lines: Int
+    /// The invalid lines: number and message, in line order.
+    var problems: [(Int, String)]
+    /// The valid lines' events, prepared (when asked), in line order.
+    var events: PreparedEvents
+}
+
 /// A block of input lines copied out of the reader's buffer, decoded in
 /// parallel.
 private struct LineBlock {
     var bytes: [UInt8] = []
     var ends: [Int] = []
     var numbers: [Int] = []
-    var results: [Result<PatientEvent, EventValidationError>?] = []
+    /// Each part's output.
+    var parts: [PreparedEvents] = []
+    var problems: [[(Int, String)]] = []
     var count: Int { numbers.count }
 
     mutating func append(number: Int, line: UnsafeRawBufferPointer) {
@@ -266,40 +253,55 @@ private struct LineBlock {
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         numbers.removeAll(keepingCapacity: true)
-        results.removeAll(keepingCapacity: true)
     }
 
-    /// Fills `results`, line `i` at `i`, on up to `threads` threads (one for
-    /// small blocks), each decoding a contiguous run of lines.
-    mutating func decode(threads: Int) {
+    /// Decodes the block on up to `threads` threads (one for small blocks),
+    /// each decoding (and preparing) a contiguous run of lines into its own
+    /// part; the parts are then joined in order.
+    mutating func decode(threads: Int, prepare: Bool) -> DecodedBlock {
         let count = self.count
-        // Refilled in place: a new array per block (1-2 MB) cost a fresh,
-        // zeroed mapping each time.
-        results.removeAll(keepingCapacity: true)
-        results.append(contentsOf: repeatElement(nil, count: count))
-        let parts = count < 1024 ? 1 : max(1, threads)
-        let ends = self.ends
+        let partCount = count < 1024 ? 1 : max(1, threads)
+        while parts.count < partCount { parts.append(PreparedEvents()) }
+        problems = [[(Int, String)]](repeating: [], count: partCount)
+        for i in parts.indices { parts[i].removeAll() }
+        let (ends, numbers) = (self.ends, self.numbers)
         bytes.withUnsafeBytes { raw in
-            results.withUnsafeMutableBufferPointer { results in
-                // Each part writes only its own indices of `results`.
-                let input = SendableBuffers(raw: raw, results: results)
-                let work: @Sendable (Int) -> Void = { part in
-                    let low = count * part / parts
-                    let high = count * (part + 1) / parts
-                    for i in low..<high {
-                        let start = i == 0 ? 0 : ends[i - 1]
-                        input.results[i] = EventJSON.decode(line: UnsafeRawBufferPointer(rebasing: input.raw[start..<ends[i]]))
+            parts.withUnsafeMutableBufferPointer { parts in
+                problems.withUnsafeMutableBufferPointer { problems in
+                    // Each part writes only its own elements.
+                    let shared = SharedParts(raw: raw, parts: parts, problems: problems)
+                    let work: @Sendable (Int) -> Void = { part in
+                        let low = count * part / partCount
+                        let high = count * (part + 1) / partCount
+                        for i in low..<high {
+                            let start = i == 0 ? 0 : ends[i - 1]
+                            switch EventJSON.decode(line: UnsafeRawBufferPointer(rebasing: shared.raw[start..<ends[i]])) {
+                            case .success(let event):
+                                if prepare { shared.parts[part].append(event) }
+                            case .failure(let error):
+                                shared.problems[part].append((numbers[i], error.message))
+                            }
+                        }
                     }
+                    if partCount == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: partCount, execute: work) }
                 }
-                if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
             }
         }
+        var block = DecodedBlock(lines: count, problems: problems.flatMap { $0 }, events: PreparedEvents())
+        if partCount == 1 {
+            swap(&block.events, &parts[0])
+        } else {
+            block.events.reserveCapacity(parts[0..<partCount].reduce(0) { $0 + $1.count })
+            for part in parts[0..<partCount] { block.events.append(contentsOf: part) }
+        }
+        return block
     }
 }
 
-/// The input and output of ``LineBlock/decode(threads:)``, shared by its
-/// threads, which read `raw` and write disjoint elements of `results`.
-private struct SendableBuffers: @unchecked Sendable {
+/// The input and outputs of ``LineBlock/decode(threads:prepare:)``, shared by
+/// its threads, which read `raw` and write disjoint elements of the others.
+private struct SharedParts: @unchecked Sendable {
     let raw: UnsafeRawBufferPointer
-    let results: UnsafeMutableBufferPointer<Result<PatientEvent, EventValidationError>?>
+    let parts: UnsafeMutableBufferPointer<PreparedEvents>
+    let problems: UnsafeMutableBufferPointer<[(Int, String)]>
 }

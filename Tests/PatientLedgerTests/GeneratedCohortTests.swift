@@ -62,9 +62,10 @@ import LedgerSimulation
         let valid = cohortLines(patients: 420, days: 365, seed: 8)
         var lines = valid.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
         if lines.last?.isEmpty == true { lines.removeLast() }
-        #expect(lines.count > 2 * Ledger.decodeBlockLines, "several decode blocks")
+        let batchSize = 4096
+        #expect(lines.count > 3 * batchSize, "several decode blocks")
         var broken = lines
-        for k in [0, 1, 4095, 4096, 4097, 8191, 8192, 8193, 12_000, broken.count - 1] {
+        for k in [0, 1, 2047, 2048, 2049, 4095, 4096, 4097, 12_000, broken.count - 1] {
             broken[k] = Array(#"{"type":"visit","patient":"P 1","time":"2026-01-01T00:00:00Z"}"#.utf8)
         }
         func join(_ lines: [[UInt8]]) -> [UInt8] { Array(lines.joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")] }
@@ -73,6 +74,7 @@ import LedgerSimulation
         for threads in [1, 2, 3] {
             var options = ImportOptions()
             options.decodeThreads = threads
+            options.batchSize = batchSize
             let dir = TemporaryDirectory()
             let ledger = try Ledger.open(at: dir.path)
             let refused = try ledger.importJSONLines([.bytes(name: "in", join(broken))], options: options)
@@ -80,7 +82,7 @@ import LedgerSimulation
             options.skipInvalid = true
             reports.append(try ledger.importJSONLines([.bytes(name: "in", join(broken))], options: options))
             #expect(reports.last!.invalidLines == 10)
-            #expect(reports.last!.problems.map(\.line) == [1, 2, 4096, 4097, 4098, 8192, 8193, 8194, 12_001, broken.count])
+            #expect(reports.last!.problems.map(\.line) == [1, 2, 2048, 2049, 2050, 4096, 4097, 4098, 12_001, broken.count])
             dumps.append(dump(ledger))
         }
         #expect(reports[1] == reports[0] && reports[2] == reports[0])

@@ -15,8 +15,11 @@ public enum Durability: Sendable, Equatable {
     /// Group commit: `append` returns once the batch is buffered; buffered
     /// batches are written and synced together at most `interval` after the
     /// first of them, or as soon as `maxBytes` of records are pending,
-    /// whichever comes first. ``SegmentLog/durablePosition`` tells what is
-    /// durable and ``SegmentLog/waitUntilDurable(_:)`` waits for it.
+    /// whichever comes first. The sync runs on the log's commit queue while
+    /// appends go on; an append that finds twice `maxBytes` pending (the
+    /// syncs lag behind) syncs before it returns, which bounds what a crash
+    /// of the machine can take. ``SegmentLog/durablePosition`` tells what
+    /// is durable and ``SegmentLog/waitUntilDurable(_:)`` waits for it.
     case groupCommit(interval: Duration = .milliseconds(2), maxBytes: Int = 1 << 20)
 
     /// No syncs: `append` returns once the batch is buffered; full blocks are

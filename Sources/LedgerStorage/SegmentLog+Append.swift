@@ -58,9 +58,12 @@ extension SegmentLog {
                     try commitLocked(&w)
                     try syncLocked(&w, checkpoint: false)
                 case .groupCommit(let interval, let maxBytes):
-                    if w.unsyncedBytes >= maxBytes {
+                    if w.unsyncedBytes >= 2 * maxBytes {
+                        // The syncs started below lag behind: sync here.
                         try commitLocked(&w)
                         try syncLocked(&w, checkpoint: false)
+                    } else if w.unsyncedBytes >= maxBytes {
+                        startSyncLocked(&w)
                     } else {
                         armTimerLocked(&w, interval)
                     }
@@ -244,6 +247,14 @@ extension SegmentLog {
         }
     }
 
+    /// Starts a group commit on the commit queue at once, without waiting
+    /// for it (appends go on meanwhile); once per sync.
+    func startSyncLocked(_ w: inout WriterState) {
+        guard !w.syncRequested else { return }
+        w.syncRequested = true
+        timerQueue.async { [weak self] in self?.timerFired() }
+    }
+
     /// The group-commit (or no-sync write-out) timer.
     ///
     /// Group commit syncs without the writer lock, as LevelDB's writer does:
@@ -254,6 +265,7 @@ extension SegmentLog {
     func timerFired() {
         let target = try? withWriter { (w: inout WriterState) throws(StorageError) -> (segment: Segment, offset: Int64, end: UInt64)? in
             w.timerArmed = false
+            w.syncRequested = false
             guard !w.closed, w.failure == nil else { return nil }
             do throws(StorageError) {
                 try commitLocked(&w)

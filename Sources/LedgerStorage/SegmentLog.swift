@@ -88,6 +88,9 @@ public final class SegmentLog: Sendable {
         /// Record bytes appended since the last sync.
         var unsyncedBytes = 0
         var timerArmed = false
+        /// A group commit started by ``SegmentLog/startSyncLocked(_:)`` has
+        /// not begun yet.
+        var syncRequested = false
         var failure: StorageError?
         var closed = false
     }

@@ -135,6 +135,36 @@ import LedgerTestSupport
         try log.close()
     }
 
+    /// With an interval far away, `maxBytes` alone drives the syncs: reaching
+    /// it starts one at once (the append does not wait for it), and an append
+    /// that finds twice `maxBytes` unsynced syncs before it returns.
+    @Test func groupCommitSyncsOnceMaxBytesArePending() async throws {
+        let dir = TemporaryDirectory()
+        let maxBytes = 4096
+        let log = try SegmentLog.open(at: dir.path, options: smallOptions(durability: .groupCommit(interval: .seconds(600), maxBytes: maxBytes)))
+        var position: UInt64 = 0
+        var bytes = 0
+        while bytes < maxBytes {
+            let batch = TestRecords.batch(from: position, count: 1)
+            bytes += batch.payloadBytes
+            try log.append(batch)
+            position += 1
+        }
+        // Started at once, not after 600 s.
+        #expect(await log.waitUntilDurable(position))
+        // One append of more than twice maxBytes: durable on return.
+        var big = RecordBatch()
+        var p = position
+        while big.payloadBytes < 2 * maxBytes + 1 {
+            let one = TestRecords.batch(from: p, count: 1)
+            big.append(contentsOf: one)
+            p += 1
+        }
+        let range = try log.append(big)
+        #expect(log.durablePosition >= range.upperBound)
+        try log.close()
+    }
+
     @Test func noSyncCommitsBufferedBatchesAfterTheInterval() async throws {
         let dir = TemporaryDirectory()
         let log = try SegmentLog.open(at: dir.path, options: smallOptions(durability: .noSync(interval: .milliseconds(5)), blockBytes: 1 << 20))

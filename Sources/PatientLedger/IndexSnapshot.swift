@@ -19,8 +19,9 @@ import LedgerStorage
 /// slot   := 0 (empty) | IdempotencyIndex's slot: 28-bit tag, position + 1
 /// string := varint(byteLength) utf8
 /// ```
-/// Position deltas are from the previous position of the same patient (the
-/// first from 0). The id table is stored as it lies in memory, empty slots
+/// Patients come in the order of their first record (earlier layouts sorted
+/// them by id; a reader accepts any order). Position deltas are from the
+/// previous position of the same patient (the first from 0). The id table is stored as it lies in memory, empty slots
 /// included, so opening copies it instead of inserting every id again (10
 /// million ids: one sequential read instead of 10 million random writes).
 /// Written whole to a temporary file, synced and renamed.
@@ -40,7 +41,9 @@ enum IndexSnapshot {
         func varint(_ value: UInt64) { body.appendVarint(value) }
         varint(UInt64(index.streams.count))
         let patients = index.patients
-        for ordinal in patients.indices.sorted(by: { patients[$0] < patients[$1] }) {
+        // In the order of each patient's first record (the index's own
+        // order): as deterministic as sorting by id, without comparing ids.
+        for ordinal in patients.indices {
             let patient = patients[ordinal]
             let stream = index.streams[ordinal]
             varint(UInt64(patient.utf8.count))

@@ -258,35 +258,48 @@ public final class Ledger: Sendable {
     ///   stored one (true duplicates).
     @discardableResult
     public func append(_ events: [PatientEvent], expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
-        // Validated in place; the array copied only when a code must be
-        // upper-cased.
-        var unnormalized: Int?
+        // One pass: each event is validated, normalized when a code must be
+        // upper-cased, and prepared (encoded, hashed) before the lock.
+        var prepared = takePrepared()
+        defer { givePrepared(&prepared) }
         for i in events.indices {
+            let event = events[i]
             do throws(EventValidationError) {
-                if try !events[i].validateReturningIsNormalized() && unnormalized == nil { unnormalized = i }
+                if try event.validateReturningIsNormalized() {
+                    prepared.append(event)
+                } else {
+                    prepared.append(event.normalized())
+                }
             } catch {
                 throw LedgerError(.invalidEvent, events.count == 1 ? error.message : "event \(i): \(error.message)")
             }
         }
-        guard let first = unnormalized else { return try append(validated: events[...], expectedVersion: expectedVersion) }
-        var normalized = events
-        for i in first..<normalized.count where !normalized[i].isNormalized { normalized[i] = normalized[i].normalized() }
-        return try append(validated: normalized[...], expectedVersion: expectedVersion)
+        return try append(prepared: prepared, expectedVersion: expectedVersion)
     }
 
     /// Appends events already validated and normalized (``EventJSON``
     /// output). Takes a slice so an importer appends batches of the events it
     /// decoded without copying them.
     func append(validated events: ArraySlice<PatientEvent>, expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
-        var prepared = preparedPool.withLock { $0.popLast() } ?? PreparedEvents()
-        defer {
-            prepared.removeAll()
-            let kept = prepared
-            preparedPool.withLock { if $0.count < 4 { $0.append(kept) } }
-        }
-        prepared.removeAll()
+        var prepared = takePrepared()
+        defer { givePrepared(&prepared) }
         for i in events.indices { prepared.append(events[i]) }
         return try append(prepared: prepared, expectedVersion: expectedVersion)
+    }
+
+    /// An empty scratch to prepare events in, from the pool.
+    private func takePrepared() -> PreparedEvents {
+        var prepared = preparedPool.withLock { $0.popLast() } ?? PreparedEvents()
+        prepared.removeAll()
+        return prepared
+    }
+
+    /// Returns a scratch to the pool (at most 4 kept), emptied.
+    private func givePrepared(_ prepared: inout PreparedEvents) {
+        prepared.removeAll()
+        var kept = PreparedEvents()
+        swap(&kept, &prepared)
+        preparedPool.withLock { [kept] in if $0.count < 4 { $0.append(kept) } }
     }
 
     /// Appends events prepared (encoded and hashed) outside the lock.

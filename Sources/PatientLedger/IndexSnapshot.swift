@@ -9,7 +9,7 @@ import LedgerStorage
 /// file   := DerivedFile's envelope: header(64) body crc(4)
 /// header := the log's 64-byte file header, magic "PLEDGPIX", the log's id,
 ///           base position = coveredPosition (records 0..<base are reflected),
-///           kind-specific field = the body layout (3)
+///           kind-specific field = the body layout (4)
 /// body   := varint(patients) patient* ids
 /// patient:= string(patientId) varint(count) varint(delta)*count varint(lastErase + 1, 0 = none)
 ///           latest
@@ -31,9 +31,10 @@ enum IndexSnapshot {
     static let magic: [UInt8] = Array("PLEDGPIX".utf8)
     static let fileName = "streams"
     /// The body layout, in the header's kind-specific field: 2 added each
-    /// patient's latest visible time, 3 stores the id table verbatim.
-    /// Another layout is rebuilt from the log.
-    static let layout: UInt16 = 3
+    /// patient's latest visible time, 3 stores the id table verbatim, 4
+    /// hashes ids with the word-at-a-time ``IdentifierHash`` (3 used
+    /// FNV-1a). Another layout is rebuilt from the log.
+    static let layout: UInt16 = 4
 
     static func encode(_ index: LedgerIndex, logID: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []

@@ -37,9 +37,14 @@ import LedgerEvents
     }
 
     @Test func hashesAreStableAcrossProcesses() {
-        // Persisted in snapshots: these values must never change (computed
-        // independently: FNV-1a 64 then MurmurHash3 fmix64).
-        #expect(IdentifierHash.hash("visit-1") == 0xF2AC_0FED_E11E_B77E)
+        // Persisted in snapshots (layout 4): these values must never change
+        // without a new layout. Computed independently (a Python transcription
+        // of the definition), at lengths around the 8-byte words.
         #expect(IdentifierHash.hash("") == 0xEFD0_1F60_BA99_2926)
+        #expect(IdentifierHash.hash("visit-1") == 0x9370_6975_3D9B_BE72)
+        #expect(IdentifierHash.hash("P0000001") == 0xC21C_0071_645C_794C)
+        #expect(IdentifierHash.hash("12345678") == 0x6BBB_913B_DEB1_75B8)
+        #expect(IdentifierHash.hash("123456789") == 0x56B4_E689_A81E_FC19)
+        #expect(IdentifierHash.hash("3f2504e0-4f89-11d3-9a0c-0305e82c3301") == 0x9321_277E_0E34_8D8A)
     }
 }

@@ -26,7 +26,7 @@ import Synchronization
 /// submit or drain throws the error (the writer then fails until reopened,
 /// and recovery cuts the unwritten tail).
 ///
-/// **Threads.** One worker thread per writer, started by ``start(log:)``
+/// **Threads.** One worker thread per writer, started by ``start(_:)``
 /// and ended by ``stop()`` (the log's `close`). Jobs wait in a ring of
 /// ``depth`` slots; semaphores count the jobs and the free builders, so a
 /// steady stream of appends allocates nothing here (a dispatch queue
@@ -47,8 +47,16 @@ final class BlockPipeline: @unchecked Sendable {
     private let jobCount = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     private let running = Atomic<Bool>(false)
-    /// The log whose blocks these are: set by ``start(log:)``.
-    private weak var log: SegmentLog?
+    /// Where written blocks are published, whether write-behind is asked
+    /// (no-sync mode) and the queue it is asked on: set by ``start(_:)``,
+    /// the log's own, never the log itself (a worker holding the log could
+    /// outlive it, or see it vanish while it is being closed from `deinit`).
+    private var publication: Publication!
+    private var writesBehind = false
+    private var writebackQueue: DispatchQueue!
+    /// Whether a write failed (``failure`` holds the error): read by the
+    /// writer on every call.
+    private let failed = Atomic<Bool>(false)
 
     private struct Job {
         var builder: BlockBuilder
@@ -116,8 +124,10 @@ final class BlockPipeline: @unchecked Sendable {
     }
 
     /// Starts the worker thread for `log`'s blocks.
-    func start(log: SegmentLog) {
-        self.log = log
+    func start(_ log: SegmentLog) {
+        publication = log.publication
+        if case .noSync = log.options.durability { writesBehind = true }
+        writebackQueue = log.timerQueue
         running.store(true, ordering: .releasing)
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
@@ -157,6 +167,13 @@ final class BlockPipeline: @unchecked Sendable {
         return next
     }
 
+    /// The error of a failed write, if any: cheap (an atomic load) while
+    /// none failed.
+    var error: StorageError? {
+        guard failed.load(ordering: .acquiring) else { return nil }
+        return failure.withLock { $0 }
+    }
+
     /// Waits until every submitted block is written (and published, when
     /// its batch ended).
     ///
@@ -179,7 +196,7 @@ final class BlockPipeline: @unchecked Sendable {
             jobCount.wait()
             guard let job = jobs.withLock({ $0.pop() }) else { break }
             let raw = SegmentFormat.blockHeaderLength + job.builder.rawCount
-            if let log { write(job.builder, batchEnd: job.batchEnd, log: log) }
+            write(job.builder, batchEnd: job.batchEnd)
             pendingBytes.subtract(raw, ordering: .releasing)
             free.withLock { $0.append(job.builder) }
             freeCount.signal()
@@ -201,30 +218,31 @@ final class BlockPipeline: @unchecked Sendable {
     static let writebackBytes: Int64 = 8 << 20
 
     /// One job: seals and writes one block, publishes the batch it ends.
-    private func write(_ builder: BlockBuilder, batchEnd: Bool, log: SegmentLog) {
+    private func write(_ builder: BlockBuilder, batchEnd: Bool) {
         guard failure.withLock({ $0 }) == nil else { return }
         let (header, bytes) = builder.seal(batchEnd: batchEnd, durableThrough: UInt64(durableOffset), compress: true)
         do throws(StorageError) {
             try file.write(toAbsoluteOffset: writeOffset, bytes)
         } catch {
             failure.withLock { $0 = error }
+            failed.store(true, ordering: .releasing)
             return
         }
         unpublished.append(IndexEntry(header: header, offset: writeOffset))
         writeOffset += Int64(bytes.count)
         writtenEnd.store(writeOffset, ordering: .releasing)
-        if case .noSync = log.options.durability, writeOffset - writebackOffset >= Self.writebackBytes {
+        if writesBehind, writeOffset - writebackOffset >= Self.writebackBytes {
             // Write-behind (as RocksDB's bytes_per_sync): keeps the dirty
             // data small, so the sync at the next roll or flush is short
             // instead of a stall of a whole segment's worth. Requested from
             // the commit queue: sync_file_range may block when the device
             // queue is full, and the block writes must not.
             let (file, offset, length) = (self.file, writebackOffset, writeOffset - writebackOffset)
-            log.timerQueue.async { file.startWriteback(offset: offset, length: length) }
+            writebackQueue.async { file.startWriteback(offset: offset, length: length) }
             writebackOffset = writeOffset
         }
         if batchEnd {
-            log.publish(unpublished)
+            publication.publish(unpublished)
             unpublished.removeAll(keepingCapacity: true)
         }
     }

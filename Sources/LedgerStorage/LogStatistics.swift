@@ -27,7 +27,7 @@ extension SegmentLog {
     /// Figures for `ledger stats`: counts and sizes from the in-memory index
     /// plus one `fstat` per file. Thread-safe.
     public func statistics() throws(StorageError) -> LogStatistics {
-        let views = published.withLock { $0.segments }
+        let views = publication.state.withLock { $0.segments }
         var stats = LogStatistics(records: 0, segments: views.count, blocks: 0, bytesOnDisk: 0, storedBytes: 0, rawBytes: 0)
         for view in views {
             stats.blocks += view.entries.count

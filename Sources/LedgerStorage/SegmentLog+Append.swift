@@ -28,7 +28,7 @@ extension SegmentLog {
             throw StorageError(.invalidArgument, message: "record of \(batch.largestRecord) bytes exceeds the 64 MiB limit")
         }
         return try withWriter { (w: inout WriterState) throws(StorageError) -> Range<UInt64> in
-            try checkWritable(w)
+            try checkWritable(&w)
             do throws(StorageError) {
                 let written = w.pipeline.estimatedEnd
                 if written + Int64(w.builder.rawCount) >= options.segmentBytes,
@@ -96,7 +96,7 @@ extension SegmentLog {
     ///   later call until reopened), `.closed`, `.readOnly`.
     public func commit() throws(StorageError) {
         try withWriter { (w: inout WriterState) throws(StorageError) in
-            try checkWritable(w)
+            try checkWritable(&w)
             do throws(StorageError) {
                 try commitLocked(&w)
             } catch {
@@ -113,7 +113,7 @@ extension SegmentLog {
     ///   every later call until reopened), `.closed`, `.readOnly`.
     public func flush() throws(StorageError) {
         try withWriter { (w: inout WriterState) throws(StorageError) in
-            try checkWritable(w)
+            try checkWritable(&w)
             do throws(StorageError) {
                 try commitLocked(&w)
                 try syncLocked(&w, checkpoint: true)
@@ -124,8 +124,15 @@ extension SegmentLog {
         }
     }
 
-    func checkWritable(_ w: WriterState) throws(StorageError) {
+    /// Throws when the writer is closed or failed. A write that failed on
+    /// the block pipeline's thread fails the writer here, at the first call
+    /// after it, with that write's error (then `.writerFailed`).
+    func checkWritable(_ w: inout WriterState) throws(StorageError) {
         if w.closed { throw StorageError(.closed, path: directory, message: "log is closed") }
+        if w.failure == nil, let error = w.pipeline.error {
+            w.failure = error
+            throw error
+        }
         if let failure = w.failure {
             throw StorageError(.writerFailed, path: failure.path, offset: failure.offset, errno: failure.errno,
                                message: "an earlier write failed (\(failure.message)); reopen the log to recover")
@@ -159,13 +166,13 @@ extension SegmentLog {
         try w.pipeline.drain()
         let pipeline = w.pipeline
         guard pipeline.durableOffset < pipeline.writeOffset || checkpoint else { return }
-        let end = published.withLock { $0.endPosition }
+        let end = publication.state.withLock { $0.endPosition }
         if pipeline.durableOffset < pipeline.writeOffset {
-            try w.segment.file.synchronizeData()
+            try synchronizeSegment(w.segment.file)
             pipeline.durableOffset = pipeline.writeOffset
         }
         w.unsyncedBytes = 0
-        markDurable(end)
+        publication.markDurable(end)
         if checkpoint || pipeline.durableOffset - w.lastCheckpointOffset >= options.indexCheckpointBytes {
             try checkpointIndexLocked(&w)
         }
@@ -177,7 +184,7 @@ extension SegmentLog {
     /// commit synced) wait for the next checkpoint.
     func checkpointIndexLocked(_ w: inout WriterState) throws(StorageError) {
         let durable = w.pipeline.durableOffset
-        let entries = published.withLock { state -> ArraySlice<IndexEntry> in
+        let entries = publication.state.withLock { state -> ArraySlice<IndexEntry> in
             let all = state.segments[state.segments.count - 1].entries
             var end = all.count
             while end > w.persistedEntries && all[end - 1].endOffset > durable { end -= 1 }
@@ -210,7 +217,7 @@ extension SegmentLog {
         w.lastCheckpointOffset = Int64(SegmentFormat.segmentHeaderLength)
         w.persistedEntries = 0
         w.builder.reset(firstPosition: base)
-        published.withLock { state in
+        publication.state.withLock { state in
             state.segments.append(SegmentView(segment: segment.segment, entries: [],
                                               endOffset: Int64(SegmentFormat.segmentHeaderLength), endPosition: base))
         }
@@ -247,6 +254,23 @@ extension SegmentLog {
         }
     }
 
+    /// Syncs the active segment's data. Syncs are serialized and their
+    /// failure is sticky: Linux reports a writeback error to one `fdatasync`
+    /// of the file only, so a sync running beside a failed one (a group
+    /// commit syncs outside the writer lock) must not report the lost pages
+    /// as durable.
+    func synchronizeSegment(_ file: SystemFile) throws(StorageError) {
+        try syncGate.withLock { (failure: inout StorageError?) throws(StorageError) in
+            if let failure { throw failure }
+            do throws(StorageError) {
+                try file.synchronizeData()
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+    }
+
     /// Starts a group commit on the commit queue at once, without waiting
     /// for it (appends go on meanwhile); once per sync.
     func startSyncLocked(_ w: inout WriterState) {
@@ -263,7 +287,7 @@ extension SegmentLog {
     /// lock again it records what is durable (unless a roll or close synced
     /// it meanwhile).
     func timerFired() {
-        let target = try? withWriter { (w: inout WriterState) throws(StorageError) -> (segment: Segment, offset: Int64, end: UInt64)? in
+        let target = try? withWriter { (w: inout WriterState) throws(StorageError) -> (segment: Segment, offset: Int64, end: UInt64, bytes: Int)? in
             w.timerArmed = false
             w.syncRequested = false
             guard !w.closed, w.failure == nil else { return nil }
@@ -274,12 +298,11 @@ extension SegmentLog {
                 return nil
             }
             guard case .groupCommit = options.durability, w.pipeline.durableOffset < w.pipeline.writeOffset else { return nil }
-            w.unsyncedBytes = 0
-            return (w.segment, w.pipeline.writeOffset, published.withLock { $0.endPosition })
+            return (w.segment, w.pipeline.writeOffset, publication.state.withLock { $0.endPosition }, w.unsyncedBytes)
         }
         guard let target = target ?? nil else { return }
         var failure: StorageError?
-        do throws(StorageError) { try target.segment.file.synchronizeData() } catch { failure = error }
+        do throws(StorageError) { try synchronizeSegment(target.segment.file) } catch { failure = error }
         try? withWriter { (w: inout WriterState) throws(StorageError) in
             if let failure {
                 if w.failure == nil { w.failure = failure }
@@ -287,53 +310,14 @@ extension SegmentLog {
             }
             guard !w.closed, w.failure == nil, w.segment.base == target.segment.base else { return }
             if w.pipeline.durableOffset < target.offset { w.pipeline.durableOffset = target.offset }
-            markDurable(target.end)
+            // Bytes appended during the sync stay counted (the bound on
+            // what is unsynced holds while a sync runs).
+            w.unsyncedBytes = max(0, w.unsyncedBytes - target.bytes)
+            publication.markDurable(target.end)
             if w.pipeline.durableOffset - w.lastCheckpointOffset >= options.indexCheckpointBytes {
                 do throws(StorageError) { try checkpointIndexLocked(&w) } catch { w.failure = error }
             }
         }
-    }
-
-    // MARK: - Publishing
-
-    func publish(_ entries: [IndexEntry]) {
-        let resumed = published.withLock { state -> [Waiter] in
-            let last = state.segments.count - 1
-            var running = state.maxTimestamp
-            for var entry in entries {
-                running = max(running, entry.maxTimestamp)
-                entry.runningMaxTimestamp = running
-                state.segments[last].entries.append(entry)
-            }
-            state.maxTimestamp = running
-            if let final = entries.last {
-                state.segments[last].endOffset = final.endOffset
-                state.segments[last].endPosition = final.endPosition
-                state.endPosition = final.endPosition
-            }
-            return takeWaiters(&state)
-        }
-        for waiter in resumed { waiter.continuation.resume(returning: true) }
-    }
-
-    func markDurable(_ position: UInt64) {
-        let resumed = published.withLock { state -> [Waiter] in
-            state.durablePosition = max(state.durablePosition, position)
-            return takeWaiters(&state)
-        }
-        for waiter in resumed { waiter.continuation.resume(returning: true) }
-    }
-
-    /// Removes and returns the waiters whose condition now holds.
-    func takeWaiters(_ state: inout Published) -> [Waiter] {
-        guard !state.waiters.isEmpty else { return [] }
-        var ready: [Waiter] = []
-        state.waiters.removeAll { waiter in
-            let reached = waiter.durable ? state.durablePosition >= waiter.position : state.endPosition > waiter.position
-            if reached { ready.append(waiter) }
-            return reached
-        }
-        return ready
     }
 }
 

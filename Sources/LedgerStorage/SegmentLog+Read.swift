@@ -7,7 +7,7 @@ extension SegmentLog {
 
     /// Finds the block holding `position`, or nil when it is not committed.
     func locate(_ position: UInt64) -> BlockLocation? {
-        published.withLock { state -> BlockLocation? in
+        publication.state.withLock { state -> BlockLocation? in
             guard position < state.endPosition else { return nil }
             var low = 0
             var high = state.segments.count - 1
@@ -41,11 +41,11 @@ extension SegmentLog {
     /// segment's committed blocks. Returns false when the scan does not
     /// reach the committed end intact (then the data is damaged).
     func reindex(_ segment: Segment) throws(StorageError) -> Bool {
-        guard let view = published.withLock({ state in state.segments.first { $0.segment === segment } }) else { return false }
+        guard let view = publication.state.withLock({ state in state.segments.first { $0.segment === segment } }) else { return false }
         let scanned = try SegmentScanner(file: segment.file, reader: BlockReader())
             .scan(from: Int64(SegmentFormat.segmentHeaderLength), position: segment.base, fileSize: view.endOffset)
         guard scanned.tail == nil, scanned.endOffset == view.endOffset else { return false }
-        published.withLock { state in
+        publication.state.withLock { state in
             guard let i = state.segments.firstIndex(where: { $0.segment === segment }) else { return }
             let later = state.segments[i].entries.filter { $0.fileOffset >= view.endOffset }
             state.segments[i].entries = scanned.entries + later
@@ -171,7 +171,7 @@ extension SegmentLog {
     /// record before it has a smaller timestamp; records after it may too.
     /// Binary search over the index's running maximum, then one block read.
     public func position(ofFirstTimestampAtLeast timestamp: Int64) throws(StorageError) -> UInt64 {
-        let found = published.withLock { state -> (BlockLocation, UInt64)? in
+        let found = publication.state.withLock { state -> (BlockLocation, UInt64)? in
             for view in state.segments where !view.entries.isEmpty {
                 guard let last = view.entries.last, last.runningMaxTimestamp >= timestamp else { continue }
                 var low = 0

@@ -34,7 +34,7 @@ extension SegmentLog {
             while !Task.isCancelled {
                 try refresh()
                 if endPosition > position { return true }
-                if published.withLock({ $0.closed }) { return false }
+                if publication.state.withLock({ $0.closed }) { return false }
                 do { try await Task.sleep(for: options.pollInterval) } catch { return false }
             }
             return false
@@ -43,13 +43,13 @@ extension SegmentLog {
     }
 
     private func wait(durable: Bool, position: UInt64) async -> Bool {
-        let id = published.withLock { state -> Int in
+        let id = publication.state.withLock { state -> Int in
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-                let immediate = published.withLock { state -> Bool? in
+                let immediate = publication.state.withLock { state -> Bool? in
                     let reached = durable ? state.durablePosition >= position : state.endPosition > position
                     if reached { return true }
                     if state.closed || state.cancelledWaiters.remove(id) != nil { return false }
@@ -59,7 +59,7 @@ extension SegmentLog {
                 if let immediate { continuation.resume(returning: immediate) }
             }
         } onCancel: {
-            let waiter = published.withLock { state -> Waiter? in
+            let waiter = publication.state.withLock { state -> Waiter? in
                 if let i = state.waiters.firstIndex(where: { $0.id == id }) { return state.waiters.remove(at: i) }
                 state.cancelledWaiters.insert(id)
                 return nil
@@ -78,7 +78,7 @@ extension SegmentLog {
     public func refresh() throws(StorageError) {
         guard isReadOnly else { return }
         try refreshGate.withLock { (_: inout Void) throws(StorageError) in
-            let (last, knownBases) = published.withLock { state in
+            let (last, knownBases) = publication.state.withLock { state in
                 (state.segments.last, Set(state.segments.map(\.base)))
             }
             var updatedLast: SegmentView?
@@ -114,7 +114,7 @@ extension SegmentLog {
                 expected = view.endPosition
             }
             guard updatedLast != nil || !added.isEmpty else { return }
-            let resumed = published.withLock { state -> [Waiter] in
+            let resumed = publication.state.withLock { state -> [Waiter] in
                 var running = state.maxTimestamp
                 func stamp(_ view: inout SegmentView, from start: Int) {
                     for i in start..<view.entries.count {
@@ -133,7 +133,7 @@ extension SegmentLog {
                 state.maxTimestamp = running
                 state.endPosition = state.segments.last?.endPosition ?? 0
                 state.durablePosition = state.endPosition
-                return takeWaiters(&state)
+                return Publication.takeWaiters(&state)
             }
             for waiter in resumed { waiter.continuation.resume(returning: true) }
         }

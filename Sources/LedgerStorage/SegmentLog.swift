@@ -46,13 +46,16 @@ public final class SegmentLog: Sendable {
     /// The random 16-byte identity written in every file of the log.
     package let logID: [UInt8]
     let fileSystem: FileSystem
-    let published: Mutex<Published>
+    let publication: Publication
     /// The writer's state; nil inside for a read-only handle.
     let writer: Mutex<WriterState?>
     let readerPool = Mutex<[BlockReader]>([])
     let refreshGate = Mutex<Void>(())
     let lockFile: SystemFile?
     let timerQueue: DispatchQueue
+    /// Serializes the segment syncs and keeps the first failure (see
+    /// ``synchronizeSegment(_:)``).
+    let syncGate = Mutex<StorageError?>(nil)
 
     /// What readers see: the committed segments and positions.
     struct Published {
@@ -133,9 +136,9 @@ public final class SegmentLog: Sendable {
         state.maxTimestamp = segments.last(where: { !$0.entries.isEmpty })?.entries.last?.runningMaxTimestamp ?? .min
         state.endPosition = segments.last?.endPosition ?? 0
         state.durablePosition = state.endPosition
-        self.published = Mutex(state)
+        self.publication = Publication(state)
         self.writer = Mutex(writer)
-        writer?.pipeline.start(log: self)
+        writer?.pipeline.start(self)
     }
 
     deinit {
@@ -169,7 +172,7 @@ public final class SegmentLog: Sendable {
             }
             if let lockFile { _ = lockFile.system.flock(lockFile.descriptor, operation: LOCK_UN) }
         }
-        let waiters = published.withLock { state -> [Waiter] in
+        let waiters = publication.state.withLock { state -> [Waiter] in
             state.closed = true
             defer { state.waiters.removeAll() }
             return state.waiters
@@ -182,14 +185,14 @@ public final class SegmentLog: Sendable {
 
     /// The position after the last committed record: records `0..<endPosition`
     /// are readable. Thread-safe.
-    public var endPosition: UInt64 { published.withLock { $0.endPosition } }
+    public var endPosition: UInt64 { publication.state.withLock { $0.endPosition } }
 
     /// Records `0..<durablePosition` are durable (synced to disk).
     /// Thread-safe.
-    public var durablePosition: UInt64 { published.withLock { $0.durablePosition } }
+    public var durablePosition: UInt64 { publication.state.withLock { $0.durablePosition } }
 
     /// Whether ``close()`` was called.
-    public var isClosed: Bool { published.withLock { $0.closed } }
+    public var isClosed: Bool { publication.state.withLock { $0.closed } }
 
     /// Whether the handle was opened read-only.
     public var isReadOnly: Bool { options.readOnly }

@@ -28,7 +28,11 @@ import Synchronization
 ///
 /// **Threads.** `SegmentLog` is `Sendable`. Appends, flushes and closes are
 /// serialized by an internal lock; reads run concurrently with them and with
-/// each other and see a consistent prefix of whole batches.
+/// each other and see a consistent prefix of whole batches. A writer handle
+/// runs one thread of its own, which compresses, checksums and writes full
+/// blocks while the appending thread fills the next (`BlockPipeline`), and
+/// a dispatch queue for its commit timer and group-commit syncs; `close()`
+/// (or `deinit`) ends both.
 ///
 /// **Processes.** One writer per directory, enforced with an advisory `flock`
 /// on the `LOCK` file (a second writer gets ``StorageError/Kind/locked``).

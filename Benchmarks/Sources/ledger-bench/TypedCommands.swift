@@ -52,13 +52,14 @@ func runTyped() throws {
     defer { Scratch.remove(work) }
 
     let lz4 = "LZ4 compress alone (same encoded bytes)"
+    let rawWrite = "raw pwrite of the same encoded bytes, no compression, checksum or sync (the I/O ceiling)"
     let encode = "EventCodec.encode alone (caller-side encode, no storage)"
     let noSync = "ledger append, durability none (noSync)"
     let group = "ledger append, group commit 2 ms"
     let every = "ledger append, fsync every batch (everyAppend)"
     let sqliteIndexed = "SQLite insert, index on patient"
     let sqliteRowid = "SQLite insert, rowid only"
-    let counts: [String: Int] = [lz4: events, encode: events, noSync: events, group: events, every: fsyncEvents,
+    let counts: [String: Int] = [lz4: events, rawWrite: events, encode: events, noSync: events, group: events, every: fsyncEvents,
                                  sqliteIndexed: sqliteEvents, sqliteRowid: sqliteEvents]
     var r = Rounds()
     var noSyncStats: LedgerStatistics?
@@ -69,6 +70,8 @@ func runTyped() throws {
     for round in 1...typedRounds {
         pending("round \(round)/\(typedRounds)")
         r.add(lz4, measured { compress.run(events: events) })
+        let raw = try RawWriteBaseline(framed: framed, directory: work)
+        r.add(rawWrite, measured { raw.run(events: events) })
         r.add(encode, measured {
             var total = 0
             for batch in batches {
@@ -121,7 +124,7 @@ func runTyped() throws {
         if name != lz4 {
             vsLZ4 = percent(rateRatio(r, name, n, to: lz4, events)) + " (CPU " + percent(rateRatio(r, name, n, to: lz4, events, cpu: true)) + ")"
         }
-        if name != sqliteIndexed && name != sqliteRowid && name != lz4 && name != encode {
+        if name != sqliteIndexed && name != sqliteRowid && name != lz4 && name != encode && name != rawWrite {
             vsSQLite = fixed(rateRatio(r, name, n, to: sqliteIndexed, sqliteEvents), 1) + "x"
             vsRowid = fixed(rateRatio(r, name, n, to: sqliteRowid, sqliteEvents), 1) + "x"
         }
@@ -134,6 +137,7 @@ func runTyped() throws {
     let groupRate = r.rate(group, events: events).median
     let toLZ4 = rateRatio(r, noSync, events, to: lz4, events)
     let toSQLite = rateRatio(r, noSync, events, to: sqliteIndexed, sqliteEvents)
+    print("Against the I/O ceiling (raw pwrite of the same bytes): noSync \(percent(rateRatio(r, noSync, events, to: rawWrite, events))), group commit \(percent(rateRatio(r, group, events, to: rawWrite, events))).\n")
     print("Targets: noSync >= 3 M events/s: \(count(noSyncRate))/s, \(verdict(noSyncRate >= 3e6)); noSync >= 80% of LZ4 alone: \(percent(toLZ4)), \(verdict(toLZ4 >= 0.8)); noSync >= 10x SQLite (indexed): \(fixed(toSQLite, 1))x, \(verdict(toSQLite >= 10)); group commit >= 1.5 M events/s: \(count(groupRate))/s, \(verdict(groupRate >= 1.5e6)).\n")
     if let s = noSyncStats {
         let records = Double(s.log.records)

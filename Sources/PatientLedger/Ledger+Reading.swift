@@ -209,6 +209,9 @@ public struct LedgerStatistics: Sendable, Equatable {
     public var erasedPatients: Int
     /// Bytes of the log's files plus the index snapshot.
     public var bytesOnDisk: Int64
+    /// Bytes the per-patient and idempotency indexes hold in memory (their
+    /// tables, streams and position pages; not the patients' id strings).
+    public var indexBytes: Int = 0
 }
 
 extension Ledger {
@@ -225,6 +228,8 @@ extension Ledger {
         if let file = try? SystemFile.open(snapshotPath, flags: 0, system: options.log.systemCalls) {
             bytes += (try? file.size()) ?? 0
         }
-        return LedgerStatistics(log: log, patients: patientCount, erasedPatients: erasedPatientCount, bytesOnDisk: bytes)
+        let indexBytes = state.withLock { $0.index.residentBytes }
+        return LedgerStatistics(log: log, patients: patientCount, erasedPatients: erasedPatientCount, bytesOnDisk: bytes,
+                                indexBytes: indexBytes)
     }
 }

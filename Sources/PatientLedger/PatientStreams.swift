@@ -315,8 +315,12 @@ struct LedgerIndex {
         return position < erase
     }
 
-    /// Bytes held by the positions and the id table, for measurements.
-    var residentBytes: Int { arena.residentBytes + ids.residentBytes + streams.capacity * MemoryLayout<PatientStream>.stride }
+    /// Bytes held by the positions, the streams, the patient table and the
+    /// id table (not the id strings), for ``LedgerStatistics/indexBytes``.
+    var residentBytes: Int {
+        arena.residentBytes + ids.residentBytes + ordinals.residentBytes
+            + streams.capacity * MemoryLayout<PatientStream>.stride + patients.capacity * MemoryLayout<String>.stride
+    }
 }
 
 /// Patient id to ordinal: an open-addressing table (linear probing, at most
@@ -359,6 +363,9 @@ struct PatientTable: Sendable {
         put((hash >> 32) << 32 | UInt64(ordinal + 1))
         count += 1
     }
+
+    /// Bytes held, for measurements.
+    var residentBytes: Int { slots.count * 8 }
 
     mutating func reserveCapacity(_ patients: Int) {
         var size = slots.count

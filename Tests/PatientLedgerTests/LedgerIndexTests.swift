@@ -78,4 +78,18 @@ import Testing
         #expect(copy.positions(of: "P") == Array(0...20))
         #expect(original.positions(of: "Q") == [20] && copy.positions(of: "Q").isEmpty)
     }
+
+    /// `statistics().indexBytes` reports the index's memory: more patients
+    /// and events, more bytes; a whole position page once any event is in.
+    @Test func statisticsReportTheIndexMemory() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path)
+        let empty = try ledger.statistics().indexBytes
+        try ledger.append((0..<2_000).map { Events.visit("P\($0 % 500)", day: 1 + $0 % 300, id: "v-\($0)") })
+        let some = try ledger.statistics().indexBytes
+        #expect(some >= empty + PositionArena.pageSlots * 8)
+        try ledger.append((2_000..<80_000).map { Events.visit("P\($0 % 5_000)", day: 1 + $0 % 300, id: "v-\($0)") })
+        #expect(try ledger.statistics().indexBytes > some)
+        try ledger.close()
+    }
 }

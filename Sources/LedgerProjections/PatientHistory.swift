@@ -26,6 +26,13 @@ struct Stamped<Value: Equatable & Sendable>: Equatable, Sendable {
         guard let current, candidate.stamp < current.stamp else { return candidate }
         return current
     }
+
+    /// Keeps the value of the later event in `slot`: ``latest(_:_:)`` in
+    /// place, so a dictionary entry is looked up once (`&table[key]`).
+    static func keepLatest(_ slot: inout Stamped?, _ candidate: Stamped) {
+        if let current = slot, candidate.stamp < current.stamp { return }
+        slot = candidate
+    }
 }
 
 extension Array {
@@ -149,6 +156,12 @@ struct PatientHistory: Equatable, Sendable {
 
     var latestPHQ9Score: Double? { latestSurveys["phq9"]?.value.score }
 
+    /// `value = max(value, candidate)`, with one access (one dictionary
+    /// lookup through `&table[key, default: ...]`).
+    private static func raise<T: Comparable>(_ value: inout T, to candidate: T) {
+        if candidate > value { value = candidate }
+    }
+
     /// Adds one event, whatever the order.
     mutating func add(_ record: PatientEventRecord) {
         let stamp = Stamp(record)
@@ -165,7 +178,7 @@ struct PatientHistory: Equatable, Sendable {
             for code in v.diagnoses ?? [] { conditions.insert(code.uppercased()) }
             if let id = v.appointment { attended.insert(id) }
         case .appointment(let a):
-            appointments[a.appointment] = .latest(appointments[a.appointment], Stamped(stamp: stamp, value: a))
+            Stamped.keepLatest(&appointments[a.appointment], Stamped(stamp: stamp, value: a))
         case .message(let m):
             followUps.record(m, at: time, stamp: stamp)
             switch m.direction {
@@ -180,19 +193,19 @@ struct PatientHistory: Equatable, Sendable {
         case .read(let r):
             followUps.record(r, at: time)
             readCount += 1
-            maxProgress[r.content] = max(maxProgress[r.content] ?? r.progress, r.progress)
+            Self.raise(&maxProgress[r.content, default: r.progress], to: r.progress)
             engaged(at: time)
         case .checkin(let c):
             checkinCount += 1
-            latestCheckins[c.metric] = .latest(latestCheckins[c.metric],
-                                               Stamped(stamp: stamp, value: LatestCheckin(time: time, values: c.values)))
+            Stamped.keepLatest(&latestCheckins[c.metric],
+                               Stamped(stamp: stamp, value: LatestCheckin(time: time, values: c.values)))
             checkinDays[c.metric, default: []].insertSorted(time.day) { $0 }
             engaged(at: time)
         case .survey(let s):
             followUps.record(s, at: time)
             surveyCount += 1
-            latestSurveys[s.survey] = .latest(latestSurveys[s.survey],
-                                              Stamped(stamp: stamp, value: LatestSurvey(time: time, score: LatestSurvey.score(of: s))))
+            Stamped.keepLatest(&latestSurveys[s.survey],
+                               Stamped(stamp: stamp, value: LatestSurvey(time: time, score: LatestSurvey.score(of: s))))
             if s.survey == "phq9" { latestPHQ9q9 = .latest(latestPHQ9q9, Stamped(stamp: stamp, value: s.answer("q9"))) }
             engaged(at: time)
         case .dispense(let d):
@@ -200,14 +213,14 @@ struct PatientHistory: Equatable, Sendable {
                 Stamped(stamp: stamp, value: ProportionOfDaysCovered.Fill(medication: d.medication, day: time.day, daysSupply: d.daysSupply))
             ) { $0.stamp }
         case .consent(let c):
-            consentGiven[c.scope] = .latest(consentGiven[c.scope], Stamped(stamp: stamp, value: c.granted))
+            Stamped.keepLatest(&consentGiven[c.scope], Stamped(stamp: stamp, value: c.granted))
         case .enroll(let e):
-            enrolmentChanges[e.program] = .latest(enrolmentChanges[e.program],
-                                                  Stamped(stamp: stamp, value: Enrolment(day: time.day, plan: e.plan)))
+            Stamped.keepLatest(&enrolmentChanges[e.program],
+                               Stamped(stamp: stamp, value: Enrolment(day: time.day, plan: e.plan)))
         case .unenroll(let u):
-            enrolmentChanges[u.program] = .latest(enrolmentChanges[u.program], Stamped(stamp: stamp, value: nil))
+            Stamped.keepLatest(&enrolmentChanges[u.program], Stamped(stamp: stamp, value: nil))
         case .tag(let t):
-            tagChanges[t.tag] = .latest(tagChanges[t.tag], Stamped(stamp: stamp, value: t.op == .add))
+            Stamped.keepLatest(&tagChanges[t.tag], Stamped(stamp: stamp, value: t.op == .add))
         case .erase, .unrecognized:
             break
         }

@@ -112,13 +112,9 @@ public final class EventCursor {
     let includingErased: Bool
     // Single-threaded by contract, never re-entered: no dynamic exclusivity
     // checks (about 75 instructions per access, two per event).
-    /// Positions of events hidden by a later `erase` of their patient (erase
-    /// records among them are not hidden), ascending, as of `generation`.
-    @exclusivity(unchecked) private var hidden: [UInt64] = []
-    /// The index in `hidden` of the first position not below the last one
-    /// checked (positions only increase along the cursor).
-    @exclusivity(unchecked) private var nextHidden = 0
-    @exclusivity(unchecked) private var generation = -1
+    /// Positions of events hidden by a later `erase` of their patient
+    /// (positions only increase along the cursor).
+    @exclusivity(unchecked) private var hidden = HiddenPositions()
 
     init(ledger: Ledger, cursor: LogCursor, includingErased: Bool) {
         self.ledger = ledger
@@ -158,26 +154,9 @@ public final class EventCursor {
     /// (erase records never are: they are the audit record).
     @inline(__always)
     private func isHidden(_ position: UInt64, _ event: PatientEvent) -> Bool {
-        let current = ledger.eraseGeneration.load(ordering: .acquiring)
-        if current != generation { reloadErasures(current, from: position) }
-        while nextHidden < hidden.count && hidden[nextHidden] < position { nextHidden += 1 }
-        guard nextHidden < hidden.count && hidden[nextHidden] == position else { return false }
+        guard hidden.contains(position, ledger: ledger) else { return false }
         if case .erase = event.body { return false }
         return true
-    }
-
-    private func reloadErasures(_ current: Int, from position: UInt64) {
-        var positions = ledger.state.withLock { $0.index.hiddenPositions() }
-        positions.sort()
-        hidden = positions
-        var low = 0
-        var high = hidden.count
-        while low < high {
-            let mid = (low + high) / 2
-            if hidden[mid] < position { low = mid + 1 } else { high = mid }
-        }
-        nextHidden = low
-        generation = current
     }
 }
 

@@ -55,12 +55,10 @@ extension SegmentLog {
                 }
                 switch options.durability {
                 case .everyAppend:
-                    try commitLocked(&w)
                     try syncLocked(&w, checkpoint: false)
                 case .groupCommit(let interval, let maxBytes):
                     if w.unsyncedBytes >= 2 * maxBytes {
                         // The syncs started below lag behind: sync here.
-                        try commitLocked(&w)
                         try syncLocked(&w, checkpoint: false)
                     } else if w.unsyncedBytes >= maxBytes {
                         startSyncLocked(&w)
@@ -115,7 +113,6 @@ extension SegmentLog {
         try withWriter { (w: inout WriterState) throws(StorageError) in
             try checkWritable(&w)
             do throws(StorageError) {
-                try commitLocked(&w)
                 try syncLocked(&w, checkpoint: true)
             } catch {
                 w.failure = error
@@ -160,10 +157,11 @@ extension SegmentLog {
         try w.pipeline.drain()
     }
 
-    /// Syncs the active segment, advances the durable position and, when due
-    /// (or when `checkpoint`), writes the newly durable index entries.
+    /// Commits what is buffered (``commitLocked(_:)``), syncs the active
+    /// segment, advances the durable position and, when due (or when
+    /// `checkpoint`), writes the newly durable index entries.
     func syncLocked(_ w: inout WriterState, checkpoint: Bool) throws(StorageError) {
-        try w.pipeline.drain()
+        try commitLocked(&w)
         let pipeline = w.pipeline
         guard pipeline.durableOffset < pipeline.writeOffset || checkpoint else { return }
         let end = publication.state.withLock { $0.endPosition }
@@ -206,13 +204,12 @@ extension SegmentLog {
     /// directory. A crash in between leaves at worst an empty or headerless
     /// last segment, which the next open removes.
     func rollLocked(_ w: inout WriterState) throws(StorageError) {
-        try commitLocked(&w)
         try syncLocked(&w, checkpoint: true)
         let base = w.nextPosition
         let segment = try createSegmentFiles(base: base)
         w.segment = segment.segment
         w.indexFile = segment.index
-        // Drained by the commit above.
+        // Drained by the sync's commit above.
         w.pipeline.startSegment(segment.segment.file, offset: Int64(SegmentFormat.segmentHeaderLength))
         w.lastCheckpointOffset = Int64(SegmentFormat.segmentHeaderLength)
         w.persistedEntries = 0

@@ -167,7 +167,6 @@ public final class SegmentLog: Sendable {
                         w.pipeline.stop()
                     }
                     if w.failure == nil {
-                        try commitLocked(&w)
                         try syncLocked(&w, checkpoint: true)
                     }
                 }

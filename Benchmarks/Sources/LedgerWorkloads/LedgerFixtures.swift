@@ -45,23 +45,16 @@ public enum LedgerFixtures {
     }
 
     /// The cached ledger of `events` stream events (about 20 s and 0.6 GB
-    /// for 10 million), built on first use.
+    /// for 10 million), built on first use. A cached ledger that does not
+    /// open with exactly `events` events is built again.
     public static func largeLedger(events: Int = largeEvents, typed: TypedEvents = TypedEvents()) throws -> String {
         let path = "\(Scratch.cache)/ledger-\(events)-p\(typed.patients)"
-        let marker = path + ".complete"
-        if Files.exists(marker) {
-            if let ledger = try? Ledger.open(at: path, options: .readOnly), ledger.endPosition == UInt64(events) {
-                return path
-            }
+        return try cached(path, what: "the large ledger: \(events) typed events", isUsable: {
+            (try? Ledger.open(at: path, options: .readOnly))?.endPosition == UInt64(events)
+        }) {
+            let seconds = try buildLedger(at: path, events: events, typed: typed, progress: true)
+            log("  built in \(Int(seconds)) s")
         }
-        Files.removeTree(marker)
-        Files.removeTree(path)
-        try Files.makeDirectories(Scratch.cache)
-        log("building the large ledger: \(events) typed events at \(path)")
-        let seconds = try buildLedger(at: path, events: events, typed: typed, progress: true)
-        log("  built in \(Int(seconds)) s")
-        touch(marker)
-        return path
     }
 
     /// The cached SQLite database (index on patient) of the same `events`
@@ -70,54 +63,61 @@ public enum LedgerFixtures {
     /// fastest way to load it; about a minute for 10 million).
     public static func largeSQLite(events: Int = largeEvents, typed: TypedEvents = TypedEvents()) throws -> String {
         let path = "\(Scratch.cache)/sqlite-\(events)-p\(typed.patients).db"
-        let marker = path + ".complete"
-        if Files.exists(marker) { return path }
-        Files.removeTree(marker)
-        for suffix in ["", "-wal", "-shm"] { Files.removeTree(path + suffix) }
-        try Files.makeDirectories(Scratch.cache)
-        log("building the large SQLite database: \(events) typed events at \(path)")
-        let start = Stopwatch.now()
-        let store = try SQLiteEventStore(path: path, patientIndex: false)
-        var batch: [PatientEvent] = []
-        batch.reserveCapacity(10_000)
-        var n = 0
-        while n < events {
-            typed.fill(&batch, from: n, count: min(10_000, events - n))
-            try store.append(batch)
-            n += batch.count
-            if n % 1_000_000 == 0 { log("  \(n) rows") }
+        return try cached(path, what: "the large SQLite database: \(events) typed events", also: ["-wal", "-shm"]) {
+            let start = Stopwatch.now()
+            let store = try SQLiteEventStore(path: path, patientIndex: false)
+            var batch: [PatientEvent] = []
+            batch.reserveCapacity(10_000)
+            var n = 0
+            while n < events {
+                typed.fill(&batch, from: n, count: min(10_000, events - n))
+                try store.append(batch)
+                n += batch.count
+                if n % 1_000_000 == 0 { log("  \(n) rows") }
+            }
+            log("  creating the patient index")
+            try store.createPatientIndex()
+            try store.checkpoint()
+            store.close()
+            log("  built in \(Int(Stopwatch.seconds(since: start))) s")
         }
-        log("  creating the patient index")
-        try store.createPatientIndex()
-        try store.checkpoint()
-        store.close()
-        log("  built in \(Int(Stopwatch.seconds(since: start))) s")
-        touch(marker)
-        return path
     }
 
     /// The cached JSON Lines file of stream events `0..<lines` in canonical
     /// form (``EventJSON/append(_:to:)``), built on first use.
     public static func jsonLines(lines: Int = importLines, typed: TypedEvents = TypedEvents()) throws -> String {
         let path = "\(Scratch.cache)/events-\(lines)-p\(typed.patients).jsonl"
-        let marker = path + ".complete"
-        if Files.exists(marker) { return path }
-        try Files.makeDirectories(Scratch.cache)
-        log("writing \(lines) JSON lines at \(path)")
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw BenchError("cannot create \(path): errno \(errno)") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(8 << 20)
-        for n in 0..<lines {
-            EventJSON.append(typed.event(n), to: &bytes)
-            bytes.append(UInt8(ascii: "\n"))
-            if bytes.count >= (8 << 20) - 4096 || n == lines - 1 {
-                let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
-                guard written == bytes.count else { throw BenchError("short write to \(path)") }
-                bytes.removeAll(keepingCapacity: true)
+        return try cached(path, what: "\(lines) JSON lines") {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw BenchError("cannot create \(path): errno \(errno)") }
+            defer { close(fd) }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(8 << 20)
+            for n in 0..<lines {
+                EventJSON.append(typed.event(n), to: &bytes)
+                bytes.append(UInt8(ascii: "\n"))
+                if bytes.count >= (8 << 20) - 4096 || n == lines - 1 {
+                    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+                    guard written == bytes.count else { throw BenchError("short write to \(path)") }
+                    bytes.removeAll(keepingCapacity: true)
+                }
             }
         }
+    }
+
+    /// `path` once `build` has made it: a `.complete` marker beside it says
+    /// a build finished. Without the marker (or when `isUsable` says no),
+    /// `path` and the files `path + suffix` for each of `also` are removed
+    /// and built again.
+    static func cached(_ path: String, what: String, also: [String] = [], isUsable: () -> Bool = { true },
+                       build: () throws -> Void) throws -> String {
+        let marker = path + ".complete"
+        if Files.exists(marker) && isUsable() { return path }
+        Files.removeTree(marker)
+        for suffix in [""] + also { Files.removeTree(path + suffix) }
+        try Files.makeDirectories(Scratch.cache)
+        log("building \(what) at \(path)")
+        try build()
         touch(marker)
         return path
     }

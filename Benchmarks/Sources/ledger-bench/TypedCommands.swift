@@ -116,8 +116,6 @@ func runTyped() throws {
     var rows: [[String]] = []
     for name in r.order {
         let n = counts[name]!
-        let s = r.rate(name, events: n)
-        let c = r.rate(name, events: n, cpu: true)
         var vsLZ4 = ""
         var vsSQLite = ""
         var vsRowid = ""
@@ -128,8 +126,7 @@ func runTyped() throws {
             vsSQLite = fixed(rateRatio(r, name, n, to: sqliteIndexed, sqliteEvents), 1) + "x"
             vsRowid = fixed(rateRatio(r, name, n, to: sqliteRowid, sqliteEvents), 1) + "x"
         }
-        rows.append([name, count(s.median) + "/s", fixed(s.median * bytesPerEvent / 1e6, 0),
-                     count(s.min) + " .. " + count(s.max), count(c.median) + "/s", vsLZ4, vsSQLite, vsRowid])
+        rows.append(r.rateCells(name, items: n, bytesPerItem: bytesPerEvent) + [vsLZ4, vsSQLite, vsRowid])
     }
     table(["workload", "events/s (wall)", "MB/s (encoded)", "min .. max", "events per CPU-second", "vs LZ4 alone (wall, CPU)", "vs SQLite indexed", "vs SQLite rowid only"], rows)
 
@@ -225,11 +222,8 @@ func runReplay() throws {
     let baselineOf = [scan: lz4, decode: lz4, cursor: lz4, views: scan, viewsEvent: cursor, project: cursor]
     var rows: [[String]] = []
     for name in r.order {
-        let s = r.rate(name, events: events)
-        let c = r.rate(name, events: events, cpu: true)
-        rows.append([name, count(s.median) + "/s", fixed(s.median * corpus.meanPayloadLength / 1e6, 0),
-                     count(s.min) + " .. " + count(s.max), count(c.median) + "/s",
-                     baselineOf[name].map { percent(r.ratio(name, to: $0)) + " of " + $0 } ?? "baseline"])
+        rows.append(r.rateCells(name, items: events, bytesPerItem: corpus.meanPayloadLength)
+                    + [baselineOf[name].map { percent(r.ratio(name, to: $0)) + " of " + $0 } ?? "baseline"])
     }
     table(["workload", "events/s (wall)", "MB/s (encoded)", "min .. max", "events per CPU-second", "ratio (wall)"], rows)
     let cursorRate = r.rate(cursor, events: events).median
@@ -290,11 +284,8 @@ func runImport() throws {
     print("### JSON Lines import (ledger-bench import, \(count(Double(lines))) generated lines, \(mb(size)), \(fixed(size / Double(lines), 0)) B/line; \(typedRounds) interleaved rounds; default ImportOptions: all lines validated first, then appended in batches of 10,000)\n")
     var rows: [[String]] = []
     for name in r.order {
-        let s = r.rate(name, events: lines)
-        let c = r.rate(name, events: lines, cpu: true)
-        rows.append([name, count(s.median) + "/s", fixed(s.median * size / Double(lines) / 1e6, 0),
-                     count(s.min) + " .. " + count(s.max), count(c.median) + "/s",
-                     name == readAlone || name == decodeAlone ? "baseline" : percent(r.ratio(name, to: decodeAlone)) + " of decode alone"])
+        rows.append(r.rateCells(name, items: lines, bytesPerItem: size / Double(lines))
+                    + [name == readAlone || name == decodeAlone ? "baseline" : percent(r.ratio(name, to: decodeAlone)) + " of decode alone"])
     }
     table(["workload", "lines/s (wall)", "MB/s (JSON)", "min .. max", "lines per CPU-second", "ratio (wall)"], rows)
     let importRate = r.rate(groupImport, events: lines).median

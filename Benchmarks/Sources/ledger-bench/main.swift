@@ -123,6 +123,15 @@ struct Rounds {
     func rate(_ name: String, events: Int, cpu: Bool = false) -> Sample {
         Sample(runs[name]!.map { Double(events) / (cpu ? $0.cpu : $0.wall) })
     }
+    /// The first cells of a throughput row: the name, the median rate, the
+    /// median in MB/s (at `bytesPerItem`), min .. max, and the median rate
+    /// per CPU-second; `items` items per round.
+    func rateCells(_ name: String, items: Int, bytesPerItem: Double) -> [String] {
+        let s = rate(name, events: items)
+        let c = rate(name, events: items, cpu: true)
+        return [name, count(s.median) + "/s", fixed(s.median * bytesPerItem / 1e6, 0),
+                count(s.min) + " .. " + count(s.max), count(c.median) + "/s"]
+    }
     /// The median over rounds of (baseline time / workload time) in the same round.
     func ratio(_ name: String, to baseline: String, cpu: Bool = false) -> Double {
         let a = runs[name]!, b = runs[baseline]!

@@ -277,16 +277,6 @@ public final class Ledger: Sendable {
         return try append(prepared: prepared, expectedVersion: expectedVersion)
     }
 
-    /// Appends events already validated and normalized (``EventJSON``
-    /// output). Takes a slice so an importer appends batches of the events it
-    /// decoded without copying them.
-    func append(validated events: ArraySlice<PatientEvent>, expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> AppendResult {
-        var prepared = takePrepared()
-        defer { givePrepared(&prepared) }
-        for i in events.indices { prepared.append(events[i]) }
-        return try append(prepared: prepared, expectedVersion: expectedVersion)
-    }
-
     /// An empty scratch to prepare events in, from the pool.
     private func takePrepared() -> PreparedEvents {
         var prepared = preparedPool.withLock { $0.popLast() } ?? PreparedEvents()

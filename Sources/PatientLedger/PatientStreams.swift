@@ -173,15 +173,11 @@ struct LedgerIndex {
         // A patient whose first slot holds another patient, or who is new,
         // is simply not prefetched further.
         for i in events {
-            let slot = ordinals.firstSlot(for: hashes[i])
-            let ordinal = Int(slot & 0xFFFF_FFFF) - 1
-            guard slot >> 32 == hashes[i] >> 32, ordinal >= 0, ordinal < streams.count else { continue }
+            guard let ordinal = ordinals.firstCandidate(for: hashes[i], below: streams.count) else { continue }
             sink ^= UInt64(truncatingIfNeeded: patients[ordinal].utf8.count) ^ UInt64(truncatingIfNeeded: streams[ordinal].lastChunk)
         }
         for i in events {
-            let slot = ordinals.firstSlot(for: hashes[i])
-            let ordinal = Int(slot & 0xFFFF_FFFF) - 1
-            guard slot >> 32 == hashes[i] >> 32, ordinal >= 0, ordinal < streams.count else { continue }
+            guard let ordinal = ordinals.firstCandidate(for: hashes[i], below: streams.count) else { continue }
             sink ^= arena[streams[ordinal].lastChunk, 0]
         }
         return sink
@@ -355,6 +351,17 @@ struct PatientTable: Sendable {
     /// The slot a lookup of `hash` reads first.
     @inline(__always)
     func firstSlot(for hash: UInt64) -> UInt64 { slots[Int(truncatingIfNeeded: hash >> 32) & (slots.count - 1)] }
+
+    /// The ordinal in the slot a lookup of `hash` reads first, when that
+    /// slot's tag matches and the ordinal is below `count` (a likely match,
+    /// not confirmed: for loading its entries ahead of the lookup).
+    @inline(__always)
+    func firstCandidate(for hash: UInt64, below count: Int) -> Int? {
+        let slot = firstSlot(for: hash)
+        let ordinal = Int(slot & 0xFFFF_FFFF) - 1
+        guard slot >> 32 == hash >> 32, ordinal >= 0, ordinal < count else { return nil }
+        return ordinal
+    }
 
     /// Adds a patient known to be absent.
     mutating func insert(hash: UInt64, ordinal: Int) {

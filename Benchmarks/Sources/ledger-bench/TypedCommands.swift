@@ -366,6 +366,15 @@ func runTypedProfile(_ command: String) throws {
         print("events(of:): \(micros(seconds / Double(reads))) us mean, \(fixed(Double(n) / Double(reads), 1)) events per read")
         return
     }
+    if command == "profile-replay", let variable = getenv("LEDGER_BENCH_REPLAY_LEDGER"), case let path = String(cString: variable) {
+        // An existing ledger (the projections cohort), on one thread.
+        let ledger = try Ledger.open(at: path, options: .readOnly)
+        var events: UInt64 = 0
+        let m = try measured { events = try ledger.replay(threads: 1).events }
+        let n = Double(events)
+        print("replay of \(path), 1 thread: \(count(n / m.wall))/s, \(count(n / m.cpu)) per CPU-second")
+        return
+    }
     let work = try Scratch.makeDirectory("profile")
     defer { Scratch.remove(work) }
     if command == "profile-typed-append" {

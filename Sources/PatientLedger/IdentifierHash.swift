@@ -41,44 +41,51 @@ enum IdentifierHash {
 /// The ledger-wide idempotency index: which event `id`s are stored, and
 /// where.
 ///
-/// An open-addressing table (linear probing, at most 80% full) of 8-byte
-/// slots: the top 28 bits of the id's hash (its *tag*, which also picks the
-/// bucket) and the position plus one in the low 36 bits (0 marks an empty
-/// slot). About 10 bytes per stored id whatever the id's length; the ids
-/// themselves stay in the log. A tag match is only a candidate: the caller
-/// confirms it by reading the event at the position (``candidates(for:)``).
-/// Holds positions below 2^36 - 1 (68 billion events). Not thread-safe; the
+/// An open-addressing table (linear probing, at most 80% full) of 16-byte
+/// slots: the id's whole 64-bit ``IdentifierHash`` and the event's position
+/// plus one (a zero hash marks an empty slot; hashes are never 0). About 20
+/// to 40 bytes per stored id whatever the id's length; the ids themselves
+/// stay in the log. A hash match is only a candidate: the caller confirms it
+/// by reading the event at the position (``firstCandidate(for:where:)``).
+///
+/// Why the whole hash. Layouts up to 4 kept 8-byte slots: a 28-bit tag of
+/// the hash (which also picked the bucket) beside a 36-bit position. The
+/// bucket bits were thus part of the tag, so an id new to the ledger met a
+/// stored id with its tag in about `count / 2^28` of lookups (0.4% at a
+/// million ids, 4% at ten million), and every such false candidate cost a
+/// block read and decompression to refute. With the whole hash, the bucket
+/// comes from the low bits, the table can still be rehashed when it grows,
+/// and a false candidate takes a 64-bit collision (about `probes / 2^64`
+/// per lookup): in practice only true duplicates are read back.
+///
+/// Stored verbatim in the index snapshot (layout 5). Not thread-safe; the
 /// ledger guards it.
 struct IdempotencyIndex {
-    static let positionBits: UInt64 = 36
-    static let positionMask: UInt64 = (1 << 36) - 1
-    /// The largest position the index can hold.
-    static let maxPosition: UInt64 = positionMask - 1
-
-    private(set) var slots: [UInt64]
+    /// `2 * size` words: slot `i` is `hash` at `2i`, `position + 1` at `2i + 1`.
+    private(set) var words: [UInt64]
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var size = 16
         while Double(size) * 0.8 < Double(capacity) { size *= 2 }
-        slots = [UInt64](repeating: 0, count: size)
+        words = [UInt64](repeating: 0, count: 2 * size)
     }
 
-    /// The table a snapshot stored verbatim (``slots``, empty slots
-    /// included): no rehashing. The caller has checked that the size is a
-    /// power of two, at least 16, and `count` its non-empty slots, at most
-    /// 80% of them.
-    init(table: [UInt64], count: Int) {
-        precondition(table.count >= 16 && table.count & (table.count - 1) == 0 && Double(count) <= Double(table.count) * 0.8)
-        slots = table
+    /// The table a snapshot stored verbatim (``words``, empty slots
+    /// included): no rehashing. The caller has checked that it holds a
+    /// power of two slots, at least 16, and that `count`, at most 80% of
+    /// them, are occupied.
+    init(words: [UInt64], count: Int) {
+        let size = words.count / 2
+        precondition(words.count % 2 == 0 && size >= 16 && size & (size - 1) == 0 && Double(count) <= Double(size) * 0.8)
+        self.words = words
         self.count = count
     }
 
-    /// The tag of a 64-bit id hash: its top 28 bits.
-    @inline(__always)
-    static func tag(_ hash: UInt64) -> UInt64 { hash >> 36 }
+    /// Slots in the table (occupied or not).
+    var size: Int { words.count / 2 }
 
-    /// Positions of stored events whose id has the same tag as `hash`.
+    /// Positions of stored events whose id has the hash `hash`.
     /// Allocates; ``firstCandidate(for:where:)`` does not.
     func candidates(for hash: UInt64) -> [UInt64] {
         var found: [UInt64] = []
@@ -86,51 +93,53 @@ struct IdempotencyIndex {
         return found
     }
 
-    /// The first position with the same tag as `hash` for which `accept`
-    /// returns true, trying each in probe order; nil when none does.
+    /// The first position stored with `hash` for which `accept` returns
+    /// true, trying each in probe order; nil when none does.
     func firstCandidate<E: Error>(for hash: UInt64, where accept: (UInt64) throws(E) -> Bool) throws(E) -> UInt64? {
-        let tag = Self.tag(hash)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: tag) & mask
-        while slots[slot] != 0 {
-            if slots[slot] >> Self.positionBits == tag {
-                let position = (slots[slot] & Self.positionMask) - 1
+        let mask = size - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while words[2 &* slot] != 0 {
+            if words[2 &* slot] == hash {
+                let position = words[2 &* slot &+ 1] &- 1
                 if try accept(position) { return position }
             }
-            slot = (slot + 1) & mask
+            slot = (slot &+ 1) & mask
         }
         return nil
     }
 
-    /// The slot a lookup of `hash` reads first (to load it ahead of the lookup).
+    /// The word a lookup of `hash` reads first (to load it ahead of the lookup).
     @inline(__always)
-    func firstSlot(for hash: UInt64) -> UInt64 { slots[Int(truncatingIfNeeded: Self.tag(hash)) & (slots.count - 1)] }
+    func firstSlot(for hash: UInt64) -> UInt64 { words[2 &* (Int(truncatingIfNeeded: hash) & (size - 1))] }
 
-    /// Records that the event at `position` has an id hashing to `hash`.
+    /// Records that the event at `position` has an id hashing to `hash`
+    /// (never 0: ``IdentifierHash`` does not return it).
     mutating func insert(hash: UInt64, position: UInt64) {
-        precondition(position <= Self.maxPosition, "position beyond the idempotency index's range")
-        insert(slot: Self.tag(hash) << Self.positionBits | (position + 1))
-    }
-
-    /// Inserts an encoded slot (tag and position + 1).
-    mutating func insert(slot value: UInt64) {
-        if Double(count + 1) > Double(slots.count) * 0.8 { grow() }
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: value >> Self.positionBits) & mask
-        while slots[slot] != 0 { slot = (slot + 1) & mask }
-        slots[slot] = value
+        precondition(hash != 0 && position < UInt64.max, "an id hash of 0 or a position past the index's range")
+        if Double(count + 1) > Double(size) * 0.8 { grow() }
+        place(hash: hash, positionPlusOne: position + 1)
         count += 1
     }
 
+    /// Puts an entry in the first empty slot of its probe sequence.
+    private mutating func place(hash: UInt64, positionPlusOne: UInt64) {
+        let mask = size - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while words[2 &* slot] != 0 { slot = (slot &+ 1) & mask }
+        words[2 &* slot] = hash
+        words[2 &* slot &+ 1] = positionPlusOne
+    }
+
     private mutating func grow() {
-        let old = slots
-        slots = [UInt64](repeating: 0, count: old.count * 2)
-        count = 0
-        for value in old where value != 0 { insert(slot: value) }
+        let old = words
+        words = [UInt64](repeating: 0, count: 2 * old.count)
+        for i in stride(from: 0, to: old.count, by: 2) where old[i] != 0 {
+            place(hash: old[i], positionPlusOne: old[i + 1])
+        }
     }
 
     /// Bytes held, for measurements.
-    var residentBytes: Int { slots.count * 8 }
+    var residentBytes: Int { words.count * 8 }
 }
 
 /// The ids met earlier in one append's batch, by ``IdentifierHash``: an

@@ -15,8 +15,9 @@ import LedgerStorage
 ///           latest
 /// latest := varint(0)                          ; no record (never written: a stream has one)
 ///         | varint(1) varint(zigzag(ms))       ; largest time among the visible records
-/// ids    := varint(tableSize) varint(count) u64le(slot)*tableSize
-/// slot   := 0 (empty) | IdempotencyIndex's slot: 28-bit tag, position + 1
+/// ids    := varint(tableSize) varint(count) slot*tableSize
+/// slot   := u64le(0) u64le(0)                  ; empty
+///         | u64le(idHash) u64le(position + 1)  ; IdempotencyIndex's slot
 /// string := varint(byteLength) utf8
 /// ```
 /// Patients come in the order of their first record (earlier layouts sorted
@@ -33,12 +34,13 @@ enum IndexSnapshot {
     /// The body layout, in the header's kind-specific field: 2 added each
     /// patient's latest visible time, 3 stores the id table verbatim, 4
     /// hashes ids with the word-at-a-time ``IdentifierHash`` (3 used
-    /// FNV-1a). Another layout is rebuilt from the log.
-    static let layout: UInt16 = 4
+    /// FNV-1a), 5 keeps each id's whole hash in 16-byte slots (4 kept a
+    /// 28-bit tag). Another layout is rebuilt from the log.
+    static let layout: UInt16 = 5
 
     static func encode(_ index: LedgerIndex, logID: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(index.streams.count * 32 + Int(index.coveredPosition) * 2 + index.ids.slots.count * 8 + 16)
+        body.reserveCapacity(index.streams.count * 32 + Int(index.coveredPosition) * 2 + index.ids.words.count * 8 + 16)
         func varint(_ value: UInt64) { body.appendVarint(value) }
         varint(UInt64(index.streams.count))
         let patients = index.patients
@@ -57,13 +59,13 @@ enum IndexSnapshot {
             varint(1)
             varint(Varint.zigzag(stream.latestVisibleTime))
         }
-        varint(UInt64(index.ids.slots.count))
+        varint(UInt64(index.ids.size))
         varint(UInt64(index.ids.count))
-        index.ids.slots.withUnsafeBytes { raw in
+        index.ids.words.withUnsafeBytes { raw in
             if UInt64(1).littleEndian == 1 {
                 body.append(contentsOf: raw)
             } else {
-                for slot in index.ids.slots { withUnsafeBytes(of: slot.littleEndian) { body.append(contentsOf: $0) } }
+                for word in index.ids.words { withUnsafeBytes(of: word.littleEndian) { body.append(contentsOf: $0) } }
             }
         }
         return DerivedFile.encode(magic: magic, logID: logID, basePosition: index.coveredPosition, layout: layout, body: body)
@@ -113,27 +115,29 @@ enum IndexSnapshot {
                                       latestVisibleTime: Varint.unzigzag(zigzag))
                 else { return .failure(.init(reason: "patient listed twice")) }
             }
-            guard let size = varint(), size >= 16, size & (size - 1) == 0, size <= UInt64((body.count - offset) / 8),
+            guard let size = varint(), size >= 16, size & (size - 1) == 0, size <= UInt64((body.count - offset) / 16),
                   let count = varint(), Double(count) <= Double(size) * 0.8
             else { return .failure(.init(reason: "bad id table size")) }
-            var table = [UInt64](repeating: 0, count: Int(size))
-            table.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + Int(size) * 8)])) }
+            var words = [UInt64](repeating: 0, count: 2 * Int(size))
+            words.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + Int(size) * 16)])) }
             var occupied: UInt64 = 0
-            let tableOK = table.withUnsafeMutableBufferPointer { slots -> Bool in
-                for i in 0..<slots.count {
-                    let slot = UInt64(littleEndian: slots[i])
-                    slots[i] = slot
-                    if slot != 0 {
-                        let position = slot & IdempotencyIndex.positionMask
-                        guard position > 0, position - 1 < base else { return false }
+            let tableOK = words.withUnsafeMutableBufferPointer { words -> Bool in
+                for i in stride(from: 0, to: words.count, by: 2) {
+                    let hash = UInt64(littleEndian: words[i]), positionPlusOne = UInt64(littleEndian: words[i + 1])
+                    words[i] = hash
+                    words[i + 1] = positionPlusOne
+                    if hash == 0 {
+                        guard positionPlusOne == 0 else { return false }
+                    } else {
+                        guard positionPlusOne > 0, positionPlusOne - 1 < base else { return false }
                         occupied += 1
                     }
                 }
                 return true
             }
             guard tableOK, occupied == count else { return .failure(.init(reason: "bad id entry")) }
-            offset += Int(size) * 8
-            index.ids = IdempotencyIndex(table: table, count: Int(count))
+            offset += Int(size) * 16
+            index.ids = IdempotencyIndex(words: words, count: Int(count))
             guard offset == body.count else { return .failure(.init(reason: "trailing bytes in snapshot")) }
             return .success(index)
         }

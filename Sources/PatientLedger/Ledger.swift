@@ -338,9 +338,6 @@ public final class Ledger: Sendable {
             state.fresh.append(i)
         }
         guard !state.fresh.isEmpty else { return AppendResult(positions: positions) }
-        guard log.endPosition + UInt64(state.fresh.count) <= IdempotencyIndex.maxPosition else {
-            throw LedgerError(.invalidArgument, "the ledger is full: positions past \(IdempotencyIndex.maxPosition) cannot be indexed")
-        }
         if let patient = events.patients.first {
             let current = state.index.stream(of: patient)?.version ?? 0
             switch expectedVersion {

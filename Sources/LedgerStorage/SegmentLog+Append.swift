@@ -276,15 +276,11 @@ extension SegmentLog {
         timerQueue.async { [weak self] in self?.timerFired() }
     }
 
-    /// The group-commit (or no-sync write-out) timer.
-    ///
-    /// Group commit syncs without the writer lock, as LevelDB's writer does:
-    /// under the lock it writes out what is buffered and notes the segment
-    /// and offset; it then syncs the file while appends go on; and under the
-    /// lock again it records what is durable (unless a roll or close synced
-    /// it meanwhile).
+    /// The group-commit (or no-sync write-out) timer: writes out what is
+    /// buffered and, with group commit, syncs it outside the writer lock
+    /// (``syncOutsideLock(_:)``).
     func timerFired() {
-        let target = try? withWriter { (w: inout WriterState) throws(StorageError) -> (segment: Segment, offset: Int64, end: UInt64, bytes: Int)? in
+        let target = try? withWriter { (w: inout WriterState) throws(StorageError) -> SyncTarget? in
             w.timerArmed = false
             w.syncRequested = false
             guard !w.closed, w.failure == nil else { return nil }
@@ -294,13 +290,61 @@ extension SegmentLog {
                 w.failure = error
                 return nil
             }
-            guard case .groupCommit = options.durability, w.pipeline.durableOffset < w.pipeline.writeOffset else { return nil }
-            return (w.segment, w.pipeline.writeOffset, publication.state.withLock { $0.endPosition }, w.unsyncedBytes)
+            guard case .groupCommit = options.durability else { return nil }
+            return syncTargetLocked(&w)
         }
         guard let target = target ?? nil else { return }
+        try? syncOutsideLock(target)
+    }
+
+    /// Commits and syncs every record appended before the call, like
+    /// ``flush()``, but syncs the file outside the writer lock, so appends
+    /// go on during the `fdatasync` (the ledger's background index
+    /// snapshot uses it: a snapshot may describe durable records only).
+    /// The segment index is checkpointed only when due, not forced.
+    ///
+    /// - Throws: as ``flush()``; a failed sync fails the writer.
+    public func flushWithoutBlockingAppends() throws(StorageError) {
+        let target = try withWriter { (w: inout WriterState) throws(StorageError) -> SyncTarget? in
+            try checkWritable(&w)
+            do throws(StorageError) {
+                try commitLocked(&w)
+            } catch {
+                w.failure = error
+                throw error
+            }
+            return syncTargetLocked(&w)
+        }
+        if let target { try syncOutsideLock(target) }
+    }
+
+    /// What a sync outside the writer lock makes durable: the active
+    /// segment up to the offset written so far, hence the records before
+    /// `end` (earlier segments were synced when they rolled).
+    struct SyncTarget {
+        var segment: Segment
+        var offset: Int64
+        var end: UInt64
+        var bytes: Int
+    }
+
+    /// The sync that would make everything committed durable; nil when it
+    /// already is. Call after ``commitLocked(_:)``.
+    func syncTargetLocked(_ w: inout WriterState) -> SyncTarget? {
+        guard w.pipeline.durableOffset < w.pipeline.writeOffset else { return nil }
+        return SyncTarget(segment: w.segment, offset: w.pipeline.writeOffset,
+                          end: publication.state.withLock { $0.endPosition }, bytes: w.unsyncedBytes)
+    }
+
+    /// Syncs without the writer lock, as LevelDB's writer does: the target
+    /// was noted under the lock; the file is synced while appends go on;
+    /// under the lock again what is durable is recorded (unless a roll or
+    /// close synced it meanwhile). A failed sync fails the writer, and is
+    /// thrown.
+    func syncOutsideLock(_ target: SyncTarget) throws(StorageError) {
         var failure: StorageError?
         do throws(StorageError) { try synchronizeSegment(target.segment.file) } catch { failure = error }
-        try? withWriter { (w: inout WriterState) throws(StorageError) in
+        try withWriter { (w: inout WriterState) throws(StorageError) in
             if let failure {
                 if w.failure == nil { w.failure = failure }
                 return
@@ -315,6 +359,7 @@ extension SegmentLog {
                 do throws(StorageError) { try checkpointIndexLocked(&w) } catch { w.failure = error }
             }
         }
+        if let failure { throw failure }
     }
 }
 

@@ -12,8 +12,10 @@ public struct LedgerOptions: Sendable {
     /// 2 ms), segment and block sizes, read-only.
     public var log = LogOptions()
     /// After this many appended events the per-patient index snapshot is
-    /// rewritten (after a flush of the log), bounding the catch-up scan of
-    /// the next open. It is always written on ``Ledger/close()``.
+    /// rewritten, bounding the catch-up scan of the next open: on a
+    /// background thread, after the records it describes are made durable,
+    /// while appends go on. It is always written on ``Ledger/flush()`` and
+    /// ``Ledger/close()``.
     public var snapshotInterval: UInt64 = 1_000_000
     /// Whether projection checkpoints (`LEDGER/projections/`) are written:
     /// after a rebuild, and when a catch-up read at least
@@ -121,6 +123,9 @@ public final class Ledger: Sendable {
 
     struct State {
         var index: LedgerIndex
+        /// The position of the latest index snapshot written or being
+        /// written (``SnapshotWriter``): the next is due
+        /// ``LedgerOptions/snapshotInterval`` records later.
         var snapshotPosition: UInt64
         /// Scratch of `append`, kept so a warmed-up append allocates only
         /// its result: the records to write, the batch's events to store
@@ -144,6 +149,8 @@ public final class Ledger: Sendable {
     /// patients are erased only when it changed, instead of taking the
     /// lock for every event.
     let eraseGeneration = Atomic<Int>(0)
+    /// Writes the index snapshot in the background for the appends.
+    let snapshots: SnapshotWriter
 
     var indexDirectory: String { directory + "/index" }
     var snapshotPath: String { indexDirectory + "/" + IndexSnapshot.fileName }
@@ -196,6 +203,7 @@ public final class Ledger: Sendable {
         openReport = LedgerOpenReport(log: log.recoveryReport, indexRebuiltBecause: rebuiltBecause,
                                       recordsCaughtUp: index.coveredPosition - caughtUpFrom)
         state = Mutex(State(index: index, snapshotPosition: snapshotPosition))
+        snapshots = SnapshotWriter(writtenPosition: snapshotPosition)
         if !options.log.readOnly {
             do throws(StorageError) { try fs.makeDirectory(indexDirectory) } catch { throw LedgerError(error) }
         }
@@ -380,7 +388,7 @@ public final class Ledger: Sendable {
         }
         for (k, i) in state.fresh.enumerated() { positions[i] = range.lowerBound + UInt64(k) }
         if state.index.coveredPosition - state.snapshotPosition >= options.snapshotInterval {
-            try writeSnapshot(&state)
+            startSnapshot(&state)
         }
         return AppendResult(positions: positions)
     }
@@ -421,7 +429,7 @@ public final class Ledger: Sendable {
     public func flush() throws(LedgerError) {
         try state.withLock { (state: inout State) throws(LedgerError) in
             do throws(StorageError) { try log.flush() } catch { throw LedgerError(error) }
-            if state.index.coveredPosition > state.snapshotPosition { try writeSnapshot(&state) }
+            try writeSnapshotIfBehind(&state)
         }
     }
 
@@ -432,24 +440,48 @@ public final class Ledger: Sendable {
         try state.withLock { (state: inout State) throws(LedgerError) in
             guard !log.isClosed else { return }
             do throws(StorageError) { try log.flush() } catch { throw LedgerError(error) }
-            if state.index.coveredPosition > state.snapshotPosition || !fileExists(snapshotPath) {
-                try writeSnapshot(&state)
-            }
+            try writeSnapshotIfBehind(&state)
             do throws(StorageError) { try log.close() } catch { throw LedgerError(error) }
         }
     }
 
-    /// Flushes the log (the snapshot must not describe records that could
-    /// still be lost), then replaces the snapshot atomically.
-    private func writeSnapshot(_ state: inout State) throws(LedgerError) {
+    /// Hands a copy of the index to the background ``SnapshotWriter``
+    /// (unless it is still writing the previous one: the next append asks
+    /// again).
+    private func startSnapshot(_ state: inout State) {
+        let log = log, path = snapshotPath, directory = indexDirectory, system = options.log.systemCalls
+        let started = snapshots.start(state.index, write: { (index) throws(LedgerError) in
+            // Appends go on during the sync.
+            do throws(StorageError) { try log.flushWithoutBlockingAppends() } catch { throw LedgerError(error) }
+            try Self.writeSnapshot(of: index, log: log, path: path, directory: directory, system: system)
+        }, diagnostics: options.diagnostics)
+        if started { state.snapshotPosition = state.index.coveredPosition }
+    }
+
+    /// Writes the index snapshot now unless the one on disk already
+    /// reflects the whole index: waits for a background snapshot in
+    /// flight, flushes the log (the snapshot must not describe records
+    /// that could still be lost), then replaces the snapshot atomically.
+    private func writeSnapshotIfBehind(_ state: inout State) throws(LedgerError) {
+        snapshots.wait()
+        guard state.index.coveredPosition > snapshots.written || !fileExists(snapshotPath) else { return }
+        do throws(StorageError) { try log.flush() } catch { throw LedgerError(error) }
+        try Self.writeSnapshot(of: state.index, log: log, path: snapshotPath, directory: indexDirectory,
+                               system: options.log.systemCalls)
+        snapshots.noteWritten(state.index.coveredPosition)
+        state.snapshotPosition = state.index.coveredPosition
+    }
+
+    /// Encodes `index` and replaces the snapshot file with it atomically.
+    /// The records it describes must be durable already.
+    private static func writeSnapshot(of index: LedgerIndex, log: SegmentLog, path: String, directory: String,
+                                      system: any SystemCalls) throws(LedgerError) {
         do throws(StorageError) {
-            try log.flush()
-            let bytes = IndexSnapshot.encode(state.index, logID: log.logID)
-            try FileSystem(options.log.systemCalls).writeAtomically(snapshotPath, directory: indexDirectory, bytes: bytes)
+            let bytes = IndexSnapshot.encode(index, logID: log.logID)
+            try FileSystem(system).writeAtomically(path, directory: directory, bytes: bytes)
         } catch {
             throw LedgerError(error)
         }
-        state.snapshotPosition = state.index.coveredPosition
     }
 
     private func fileExists(_ path: String) -> Bool {

@@ -63,7 +63,7 @@ import Testing
             #expect(got != nil && got?.lastErase == want?.lastErase && got?.last == want?.last
                     && got?.latestVisibleTime == want?.latestVisibleTime)
         }
-        #expect(decoded.ids.slots == index.ids.slots)
+        #expect(decoded.ids.words == index.ids.words)
         var copy = decoded
         #expect(copy.latestVisibleTime() == { var i = index; return i.latestVisibleTime() }())
     }

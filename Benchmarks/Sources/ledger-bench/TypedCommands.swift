@@ -381,9 +381,9 @@ func runTypedProfile(_ command: String) throws {
         let batches = typed.batches(count: events, batchSize: 1000)
         let ledger = try Ledger.open(at: work + "/ledger", options: LedgerFixtures.options(.noSync()))
         let appender = TypedAppender(ledger: ledger, batches: batches)
-        let seconds = try time { try appender.appendAll() }
-        print("ledger append noSync: \(count(Double(events) / seconds))/s")
+        let m = try measured { try appender.appendAll() }
         try ledger.close()
+        print("ledger append noSync: \(count(Double(events) / m.wall))/s, \(count(Double(events) / m.cpu)) per CPU-second")
     } else if command == "profile-cursor" {
         // The events(from:) cursor, 3 passes.
         try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)

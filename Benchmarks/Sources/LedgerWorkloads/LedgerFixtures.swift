@@ -36,7 +36,7 @@ public enum LedgerFixtures {
         var n = 0
         while n < count {
             typed.fill(&batch, from: n, count: min(1000, count - n))
-            try UnpublishedReadWorkaround.append(ledger, batch)
+            try ledger.append(batch)
             n += batch.count
             if progress && n % 1_000_000 == 0 { log("  \(n) events") }
         }
@@ -46,7 +46,7 @@ public enum LedgerFixtures {
 
     /// The cached ledger of `events` stream events (about 20 s and 0.6 GB
     /// for 10 million), built on first use. A cached ledger that does not
-    /// open with exactly `events` events is built again.
+    /// open with exactly `events` events is an error (see ``cached``).
     public static func largeLedger(events: Int = largeEvents, typed: TypedEvents = TypedEvents()) throws -> String {
         let path = "\(Scratch.cache)/ledger-\(events)-p\(typed.patients)"
         return try cached(path, what: "the large ledger: \(events) typed events", isUsable: {
@@ -106,14 +106,21 @@ public enum LedgerFixtures {
     }
 
     /// `path` once `build` has made it: a `.complete` marker beside it says
-    /// a build finished. Without the marker (or when `isUsable` says no),
-    /// `path` and the files `path + suffix` for each of `also` are removed
-    /// and built again.
+    /// a build finished. Without the marker, `path` and the files
+    /// `path + suffix` for each of `also` are removed and built again; with
+    /// it, a fixture that `isUsable` rejects is an error (not rebuilt).
     static func cached(_ path: String, what: String, also: [String] = [], isUsable: () -> Bool = { true },
                        build: () throws -> Void) throws -> String {
         let marker = path + ".complete"
-        if Files.exists(marker) && isUsable() { return path }
-        Files.removeTree(marker)
+        if Files.exists(marker) {
+            // A complete fixture that does not read back means a broken
+            // build or a changed generator: say so rather than silently
+            // spend minutes rebuilding it (`ledger-bench clean` does that).
+            guard isUsable() else {
+                throw BenchError("\(what) at \(path) is complete but unusable; run `ledger-bench clean` to rebuild it")
+            }
+            return path
+        }
         for suffix in [""] + also { Files.removeTree(path + suffix) }
         try Files.makeDirectories(Scratch.cache)
         log("building \(what) at \(path)")
@@ -133,31 +140,6 @@ public enum LedgerFixtures {
     }
 }
 
-/// Works around a library bug found by these benchmarks (reported in
-/// BENCHMARKS.md): `Ledger.append` confirms every idempotency-index hit (a
-/// 28-bit tag match, about 0.4% of events at a million stored ids) by
-/// reading the stored event, but the segment log publishes a block only when
-/// it is written (full, or at the 2 ms timer), so a match against an event
-/// of the last unwritten block makes the append throw `.invalidArgument`
-/// "position N is past the end of the log". Nothing is appended when it
-/// throws; this flushes the log (which writes and publishes the block) and
-/// retries once, counting how often that happened.
-public enum UnpublishedReadWorkaround {
-    nonisolated(unsafe) public private(set) static var retries = 0
-
-    @discardableResult
-    public static func append(_ ledger: Ledger, _ batch: [PatientEvent]) throws -> Int {
-        do throws(LedgerError) {
-            return try ledger.append(batch).stored
-        } catch {
-            guard error.kind == .invalidArgument, error.message.contains("past the end of the log") else { throw error }
-            retries += 1
-            try ledger.flush()
-            return try ledger.append(batch).stored
-        }
-    }
-}
-
 /// Appends prebuilt batches of typed events to a ledger, as a service does
 /// with events it received (building them is the caller's work, outside the
 /// measurement). Not thread-safe.
@@ -173,7 +155,7 @@ public final class TypedAppender: @unchecked Sendable {
     @discardableResult
     public func appendAll() throws -> Int {
         var stored = 0
-        for batch in batches { stored += try UnpublishedReadWorkaround.append(ledger, batch) }
+        for batch in batches { stored += try ledger.append(batch) }
         return stored
     }
 }

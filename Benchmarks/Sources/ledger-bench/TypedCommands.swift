@@ -145,7 +145,6 @@ func runTyped() throws {
         print("Group-commit ledger: \(fixed(Double(s.bytesOnDisk) / records, 1)) B/event, ratio \(fixed(s.log.compressionRatio ?? .nan, 2)), \(fixed(records / Double(s.log.blocks), 0)) events/block.")
     }
     print("SQLite (index on patient) of \(count(Double(sqliteEvents))) events: \(fixed(Double(sqliteBytes) / Double(sqliteEvents), 1)) B/event on disk (database + WAL).")
-    print("Appends retried after the unpublished-read failure (library bug, see BENCHMARKS.md): \(UnpublishedReadWorkaround.retries) of \(typedRounds * (2 * events + fsyncEvents) / 1000) batches.")
     print("Peak RSS of this process so far: \(mb(Double(peakResidentBytes()))) (holds the prebuilt events).\n")
 }
 

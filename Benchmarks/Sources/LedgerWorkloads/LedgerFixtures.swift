@@ -155,7 +155,7 @@ public final class TypedAppender: @unchecked Sendable {
     @discardableResult
     public func appendAll() throws -> Int {
         var stored = 0
-        for batch in batches { stored += try ledger.append(batch) }
+        for batch in batches { stored += try ledger.append(batch).stored }
         return stored
     }
 }

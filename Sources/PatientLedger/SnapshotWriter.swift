@@ -19,9 +19,12 @@ import Synchronization
 /// declined, and the next append asks again. ``Ledger/flush()`` and
 /// ``Ledger/close()`` wait for the one in flight, then write theirs
 /// synchronously (the same file must not have two writers). A failure is
-/// reported through ``LedgerOptions/diagnostics``: the snapshot is derived
-/// data (the next open rebuilds what it lacks from the log), and a failed
-/// sync also fails the log's writer, so the next append reports it.
+/// reported through ``LedgerOptions/diagnostics`` and the next snapshot is
+/// due an interval later (not at the next append, which would encode the
+/// whole index again and again against a failing disk): the snapshot is
+/// derived data, the next open catches up from the log what the last good
+/// one lacks, and a failed sync also fails the log's writer, so the next
+/// append reports it.
 ///
 /// Memory: while a snapshot is written, the tables the appends changed
 /// exist twice (the copy and the live index).

@@ -93,14 +93,18 @@ extension SegmentLog {
     /// - Throws: `.io` when the write fails (the writer then fails every
     ///   later call until reopened), `.closed`, `.readOnly`.
     public func commit() throws(StorageError) {
-        try withWriter { (w: inout WriterState) throws(StorageError) in
-            try checkWritable(&w)
-            do throws(StorageError) {
-                try commitLocked(&w)
-            } catch {
-                w.failure = error
-                throw error
-            }
+        try withWriter { (w: inout WriterState) throws(StorageError) in try commitWritableLocked(&w) }
+    }
+
+    /// ``commitLocked(_:)`` on a writer that must be usable; a failed
+    /// write fails the writer.
+    func commitWritableLocked(_ w: inout WriterState) throws(StorageError) {
+        try checkWritable(&w)
+        do throws(StorageError) {
+            try commitLocked(&w)
+        } catch {
+            w.failure = error
+            throw error
         }
     }
 
@@ -306,13 +310,7 @@ extension SegmentLog {
     /// - Throws: as ``flush()``; a failed sync fails the writer.
     public func flushWithoutBlockingAppends() throws(StorageError) {
         let target = try withWriter { (w: inout WriterState) throws(StorageError) -> SyncTarget? in
-            try checkWritable(&w)
-            do throws(StorageError) {
-                try commitLocked(&w)
-            } catch {
-                w.failure = error
-                throw error
-            }
+            try commitWritableLocked(&w)
             return syncTargetLocked(&w)
         }
         if let target { try syncOutsideLock(target) }

@@ -58,8 +58,8 @@ enum IdentifierHash {
 /// and a false candidate takes a 64-bit collision (about `probes / 2^64`
 /// per lookup): in practice only true duplicates are read back.
 ///
-/// Stored verbatim in the index snapshot (layout 5). Not thread-safe; the
-/// ledger guards it.
+/// Stored slot by slot in the index snapshot (layout 5). Not thread-safe;
+/// the ledger guards it.
 struct IdempotencyIndex {
     /// `2 * size` words: slot `i` is `hash` at `2i`, `position + 1` at `2i + 1`.
     private(set) var words: [UInt64]
@@ -71,10 +71,10 @@ struct IdempotencyIndex {
         words = [UInt64](repeating: 0, count: 2 * size)
     }
 
-    /// The table a snapshot stored verbatim (``words``, empty slots
-    /// included): no rehashing. The caller has checked that it holds a
-    /// power of two slots, at least 16, and that `count`, at most 80% of
-    /// them, are occupied.
+    /// The table a snapshot stored (``words``, each entry back in its
+    /// slot): no rehashing. The caller has checked that it holds a power of
+    /// two slots, at least 16, and that `count`, at most 80% of them, are
+    /// occupied.
     init(words: [UInt64], count: Int) {
         let size = words.count / 2
         precondition(words.count % 2 == 0 && size >= 16 && size & (size - 1) == 0 && Double(count) <= Double(size) * 0.8)
@@ -135,6 +135,16 @@ struct IdempotencyIndex {
         words = [UInt64](repeating: 0, count: 2 * old.count)
         for i in stride(from: 0, to: old.count, by: 2) where old[i] != 0 {
             place(hash: old[i], positionPlusOne: old[i + 1])
+        }
+    }
+
+    /// Calls `body` with each occupied slot's index, hash and position, in
+    /// slot order.
+    func forEachEntry(_ body: (_ slot: Int, _ hash: UInt64, _ position: UInt64) -> Void) {
+        words.withUnsafeBufferPointer { words in
+            for slot in 0..<(words.count / 2) where words[2 &* slot] != 0 {
+                body(slot, words[2 &* slot], words[2 &* slot &+ 1] &- 1)
+            }
         }
     }
 

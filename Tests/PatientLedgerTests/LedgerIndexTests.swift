@@ -68,6 +68,53 @@ import Testing
         #expect(copy.latestVisibleTime() == { var i = index; return i.latestVisibleTime() }())
     }
 
+    /// The snapshot decoder meets damaged bodies that a checksum would not
+    /// catch (re-wrapped with a valid one): flipped bytes, cut bodies. It
+    /// must refuse them or decode them, never trap, and whatever it
+    /// accepts holds only positions below its base.
+    @Test func damagedSnapshotBodiesNeverTrap() throws {
+        var index = LedgerIndex()
+        for position in 0..<UInt64(3_000) {
+            let patient = "P\(position % 97)"
+            index.add(position: position, patient: patient, patientHash: IdentifierHash.hash(patient),
+                      idHash: position % 5 == 0 ? nil : IdentifierHash.hash("id-\(position)"),
+                      isErase: position % 701 == 700, time: Int64(position) * 1000)
+        }
+        let logID = [UInt8](repeating: 3, count: 16)
+        let bytes = IndexSnapshot.encode(index, logID: logID)
+        let body = Array(bytes[64..<(bytes.count - 4)])
+        func wrap(_ body: [UInt8]) -> [UInt8] {
+            DerivedFile.encode(magic: IndexSnapshot.magic, logID: logID, basePosition: index.coveredPosition,
+                               layout: IndexSnapshot.layout, body: body)
+        }
+        guard case .success = IndexSnapshot.decode(wrap(body), logID: logID, path: "x") else {
+            Issue.record("the re-wrapped body must decode")
+            return
+        }
+        var rng = SplitMix64(seed: 21)
+        var refused = 0
+        for round in 0..<3_000 {
+            var damaged = body
+            if round % 3 == 0 {
+                damaged.removeLast(Int.random(in: 1...damaged.count, using: &rng))
+            } else {
+                for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                    damaged[Int.random(in: 0..<damaged.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
+                }
+            }
+            switch IndexSnapshot.decode(wrap(damaged), logID: logID, path: "x") {
+            case .success(let decoded):
+                for ordinal in 0..<min(decoded.patients.count, 5) {
+                    #expect(decoded.positions(of: decoded.patients[ordinal]).allSatisfy { $0 < index.coveredPosition })
+                }
+                decoded.ids.forEachEntry { _, _, position in #expect(position < index.coveredPosition) }
+            case .failure:
+                refused += 1
+            }
+        }
+        #expect(refused > 1_000, "most damage is refused")
+    }
+
     @Test func copiesAreIndependent() {
         var original = LedgerIndex()
         for position in 0..<UInt64(20) { original.add(position: position, patient: "P", patientHash: IdentifierHash.hash("P"), idHash: nil, isErase: false, time: 0) }

@@ -45,12 +45,14 @@ struct PositionArena: @unchecked Sendable {
     static let pageChunks = 8192
     static let pageSlots = pageChunks * chunkSlots
 
-    /// The pages, owned (freed on deinit).
-    final class Pages {
+    /// Owns the pages (frees them on deinit), and tells by its uniqueness
+    /// whether they are shared with a copy of the arena.
+    final class Owner {
         var pages: [UnsafeMutablePointer<UInt64>] = []
 
-        func copy() -> Pages {
-            let copy = Pages()
+        /// An owner of copies of every page.
+        func copy() -> Owner {
+            let copy = Owner()
             for page in pages {
                 let new = UnsafeMutablePointer<UInt64>.allocate(capacity: PositionArena.pageSlots)
                 new.initialize(from: page, count: PositionArena.pageSlots)
@@ -62,16 +64,21 @@ struct PositionArena: @unchecked Sendable {
         deinit { for page in pages { page.deallocate() } }
     }
 
-    private var storage = Pages()
+    private var owner = Owner()
+    /// `owner.pages`, read from here: a stored property of a class is
+    /// checked for exclusive access at run time on every use, a struct's
+    /// is not (that check was a tenth of opening a 10 M-event ledger).
+    private var pages: [UnsafeMutablePointer<UInt64>] = []
     /// Chunks handed out.
     private(set) var chunks = 0
 
     /// A new, empty chunk.
-    mutating func makeChunk() -> Int {
-        if chunks == storage.pages.count * Self.pageChunks {
+    private mutating func makeChunk() -> Int {
+        if chunks == pages.count * Self.pageChunks {
             let page = UnsafeMutablePointer<UInt64>.allocate(capacity: Self.pageSlots)
             page.initialize(repeating: 0, count: Self.pageSlots)
-            storage.pages.append(page)
+            owner.pages.append(page)
+            pages.append(page)
         }
         chunks += 1
         return chunks - 1
@@ -79,7 +86,7 @@ struct PositionArena: @unchecked Sendable {
 
     @inline(__always)
     private func slot(_ chunk: Int, _ slot: Int) -> UnsafeMutablePointer<UInt64> {
-        storage.pages[chunk / Self.pageChunks] + ((chunk % Self.pageChunks) * Self.chunkSlots + slot)
+        pages[chunk / Self.pageChunks] + ((chunk % Self.pageChunks) * Self.chunkSlots + slot)
     }
 
     subscript(chunk: Int, slot: Int) -> UInt64 {
@@ -89,7 +96,10 @@ struct PositionArena: @unchecked Sendable {
     /// Adds `position` at the end of `stream`.
     @inline(__always)
     mutating func append(_ position: UInt64, to stream: inout PatientStream) {
-        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        if !isKnownUniquelyReferenced(&owner) {
+            owner = owner.copy()
+            pages = owner.pages
+        }
         let slot = stream.count % Self.chunkPositions
         if stream.count == 0 {
             stream.firstChunk = makeChunk()
@@ -126,7 +136,7 @@ struct PositionArena: @unchecked Sendable {
     }
 
     /// Bytes held, for measurements.
-    var residentBytes: Int { storage.pages.count * Self.pageSlots * 8 }
+    var residentBytes: Int { pages.count * Self.pageSlots * 8 }
 }
 
 /// The per-patient index: patient id to stream, plus the idempotency index,

@@ -45,31 +45,30 @@ enum IndexSnapshot {
     static func encode(_ index: LedgerIndex, logID: [UInt8]) -> [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(index.streams.count * 32 + Int(index.coveredPosition) * 2 + index.ids.count * 14 + 32)
-        func varint(_ value: UInt64) { body.appendVarint(value) }
-        varint(UInt64(index.streams.count))
+        body.appendVarint(UInt64(index.streams.count))
         let patients = index.patients
         // In the order of each patient's first record (the index's own
         // order): as deterministic as sorting by id, without comparing ids.
         for ordinal in patients.indices {
             let patient = patients[ordinal]
             let stream = index.streams[ordinal]
-            varint(UInt64(patient.utf8.count))
+            body.appendVarint(UInt64(patient.utf8.count))
             body.append(contentsOf: patient.utf8)
-            varint(UInt64(stream.count))
+            body.appendVarint(UInt64(stream.count))
             var previous: UInt64 = 0
-            index.arena.forEach(in: stream) { p in varint(p - previous); previous = p; return true }
-            varint(stream.lastErase.map { $0 + 1 } ?? 0)
+            index.arena.forEach(in: stream) { p in body.appendVarint(p - previous); previous = p; return true }
+            body.appendVarint(stream.lastErase.map { $0 + 1 } ?? 0)
             // A stream always has a record, hence a latest visible time.
-            varint(1)
-            varint(Varint.zigzag(stream.latestVisibleTime))
+            body.appendVarint(1)
+            body.appendVarint(Varint.zigzag(stream.latestVisibleTime))
         }
-        varint(UInt64(index.ids.size))
-        varint(UInt64(index.ids.count))
+        body.appendVarint(UInt64(index.ids.size))
+        body.appendVarint(UInt64(index.ids.count))
         var next = 0
         index.ids.forEachEntry { slot, hash, position in
-            varint(UInt64(slot - next))
+            body.appendVarint(UInt64(slot - next))
             withUnsafeBytes(of: hash.littleEndian) { body.append(contentsOf: $0) }
-            varint(position)
+            body.appendVarint(position)
             next = slot + 1
         }
         return DerivedFile.encode(magic: magic, logID: logID, basePosition: index.coveredPosition, layout: layout, body: body)

@@ -374,6 +374,26 @@ func runTypedProfile(_ command: String) throws {
         print("replay of \(path), 1 thread: \(count(n / m.wall))/s, \(count(n / m.cpu)) per CPU-second")
         return
     }
+    if command == "profile-encode" {
+        // EventCodec.encode alone, 10 passes over `--events` events.
+        let batches = typed.batches(count: events, batchSize: 1000)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1024)
+        var total = 0
+        let m = measured {
+            for _ in 0..<10 {
+                for batch in batches {
+                    for event in batch {
+                        buffer.removeAll(keepingCapacity: true)
+                        EventCodec.encode(event, into: &buffer)
+                        total &+= buffer.count
+                    }
+                }
+            }
+        }
+        print("EventCodec.encode: \(count(Double(10 * events) / m.wall))/s, \(count(Double(10 * events) / m.cpu)) per CPU-second (\(total & 1))")
+        return
+    }
     let work = try Scratch.makeDirectory("profile")
     defer { Scratch.remove(work) }
     if command == "profile-typed-append" {

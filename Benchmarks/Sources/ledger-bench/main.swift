@@ -502,11 +502,11 @@ do {
                 print("read: \(micros(seconds / Double(reads))) us mean")
             }
         }
-    case "profile-typed-append", "profile-replay", "profile-patient", "profile-views", "profile-cursor":
+    case "profile-typed-append", "profile-replay", "profile-patient", "profile-views", "profile-cursor", "profile-encode":
         // For perf/callgrind: typed appends (noSync, prebuilt batches of 1000, `--events`),
         // a replay through all projections of `--events` events, `--reads` patient streams from the large ledger,
         // or (profile-views, profile-cursor) 10 passes of Ledger.scan with views, 3 of the events(from:) cursor,
-        // over a ledger of `--events` events.
+        // over a ledger of `--events` events, or (profile-encode) 10 passes of EventCodec.encode over them.
         try runTypedProfile(command)
     case "crash-copy":
         // For profiling: materialize a fresh copy of a crash image (noSync or groupCommit) at PATH.

@@ -43,9 +43,16 @@ struct PayloadWriter {
     /// `varint(byteLength) utf8`.
     @inline(__always)
     mutating func string(_ value: String) {
-        // withUTF8 also gives small strings (most ids) as one buffer;
-        // `utf8.withContiguousStorageIfAvailable` does not, and appending
-        // the view itself went byte by byte.
+        // A native string's bytes in place, without copying the String
+        // (a copy retains and releases its storage).
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
+            varint(UInt64(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+        if done != nil { return }
+        // Small strings (up to 15 bytes, most ids) have no storage to
+        // borrow; withUTF8 gives their bytes as one buffer (appending the
+        // view itself went byte by byte).
         var value = value
         value.withUTF8 { utf8 in
             varint(UInt64(utf8.count))

@@ -44,6 +44,18 @@ public protocol Projection: Sendable {
     init()
     /// Folds the next visible event (never an `erase` record), in log order.
     mutating func apply(_ record: PatientEventRecord)
+    /// Folds the next visible event (never an `erase` record), in log
+    /// order, read in place from its encoded form: what the ledger calls
+    /// when it folds a scan of its log. `event` is valid only during the
+    /// call.
+    ///
+    /// The default materializes the event (``PatientEventView/event()``)
+    /// and calls ``apply(_:)-(PatientEventRecord)``: implement it only to
+    /// fold faster by decoding just what the projection reads. It must
+    /// fold exactly as ``apply(_:)-(PatientEventRecord)`` would, and throw
+    /// exactly when ``PatientEventView/event()`` throws (the ledger then
+    /// reports the record as undecodable).
+    mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError)
     /// Forgets everything derived from `patient`'s events: an `erase`
     /// record was stored. Later events of the patient start a new history.
     mutating func erase(patient: String)
@@ -59,6 +71,10 @@ public protocol Projection: Sendable {
 
 extension Projection {
     public mutating func compact() {}
+
+    public mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
+        apply(PatientEventRecord(position: position, event: try event.event()))
+    }
 }
 
 /// The built-in projection: a ``PatientState`` per patient, from which each
@@ -101,12 +117,23 @@ public struct PatientProjections: Projection {
     public init(cutoff: EventTime) { self.cutoff = cutoff }
 
     public mutating func apply(_ record: PatientEventRecord) {
-        if let cutoff, record.event.time > cutoff { return }
-        let patient = record.event.patient
+        apply(record.event.body, of: record.event.patient, time: record.event.time, position: record.position)
+    }
+
+    /// Decodes only the body (and checks the id and actor as
+    /// ``PatientEventView/event()`` would, without building them).
+    public mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
+        try event.checkIDAndActor()
+        apply(try event.body(), of: event.patient, time: event.time, position: position)
+    }
+
+    /// Folds an event of `patient` into their state: what both `apply`s do.
+    private mutating func apply(_ body: EventBody, of patient: String, time: EventTime, position: UInt64) {
+        if let cutoff, time > cutoff { return }
         if !encoded.isEmpty, let bytes = encoded.removeValue(forKey: patient) {
             live[patient] = Self.decode(bytes)
         }
-        live[patient, default: PatientState()].apply(record)
+        live[patient, default: PatientState()].apply(body, time: time, position: position)
     }
 
     public mutating func erase(patient: String) {

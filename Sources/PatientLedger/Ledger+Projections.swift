@@ -90,7 +90,7 @@ extension Ledger {
                 }
             }
             let end = try readableEnd()
-            try fold(from: position, to: end) { value.apply($0) } erase: { value.erase(patient: $0) }
+            try fold(into: &value, from: position, to: end)
             position = max(position, end)
             value.compact()
             // Written when none stands for this handle, or it is an interval
@@ -119,7 +119,7 @@ extension Ledger {
         try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) -> (projection: P, position: UInt64) in
             var value = P()
             let end = try readableEnd()
-            try fold(from: 0, to: end, progress: progress) { value.apply($0) } erase: { value.erase(patient: $0) }
+            try fold(into: &value, from: 0, to: end, progress: progress)
             keepRebuilt(value, position: end, in: &loaded)
             return (value, end)
         }
@@ -145,8 +145,29 @@ extension Ledger {
     /// erase inside the prefix drops anyway are skipped without decoding
     /// on a pass from position 0 (`hidden`); elsewhere the erase record
     /// itself makes the projection forget them.
+    ///
+    /// `apply` takes each event materialized; ``fold(into:from:to:progress:)``
+    /// lets a projection read them in place instead.
     func fold(from start: UInt64, to end: UInt64, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
               apply: (PatientEventRecord) -> Void, erase: (String) -> Void) throws(LedgerError) {
+        try foldViews(from: start, to: end, progress: progress, apply: { (event, position) throws(EventCodecError) in
+            apply(PatientEventRecord(position: position, event: try event.event()))
+        }, erase: erase)
+    }
+
+    /// ``fold(from:to:progress:apply:erase:)`` into `projection`, which
+    /// reads each event in place (``Projection/apply(_:position:)``).
+    func fold<P: Projection>(into projection: inout P, from start: UInt64, to end: UInt64,
+                             progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) {
+        try foldViews(from: start, to: end, progress: progress, apply: { (event, position) throws(EventCodecError) in
+            try projection.apply(event, position: position)
+        }, erase: { projection.erase(patient: $0) })
+    }
+
+    /// The fold of ``fold(from:to:progress:apply:erase:)``, handing `apply`
+    /// each event as a view of the scanned block (valid during the call).
+    private func foldViews(from start: UInt64, to end: UInt64, progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
+                           apply: (PatientEventView, UInt64) throws(EventCodecError) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         let hidden = start == 0 ? erasures(before: end) : [:]
         try scanFold(from: start, to: end, hidden: hidden, part: 0, parts: 1, progress: progress,
@@ -180,11 +201,13 @@ extension Ledger {
     }
 
     /// One thread's share of a fold: reads every record's envelope in
-    /// `start..<end` and decodes the events of the patients in partition
-    /// `part` of `parts`, straight from the scanned block.
+    /// `start..<end` and hands `apply` the events of the patients in
+    /// partition `part` of `parts`, as views of the scanned block with
+    /// their positions (the folder decodes what it reads; what it throws
+    /// reports the record as undecodable).
     func scanFold(from start: UInt64, to end: UInt64, hidden: [String: UInt64], part: Int, parts: Int,
                   progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
-                  apply: (PatientEventRecord) -> Void, erase: (String) -> Void) throws(LedgerError) {
+                  apply: (PatientEventView, UInt64) throws(EventCodecError) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         guard end <= log.endPosition else {
             throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
@@ -194,20 +217,19 @@ extension Ledger {
             try log.scan(from: start, to: end) { view in
                 // A borrowing view first: another thread's patients are
                 // skipped on a hash of the id's bytes, without a String.
-                let event: PatientEventView
                 do throws(EventCodecError) {
-                    event = try PatientEventView(payload: view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
+                    let event = try PatientEventView(payload: view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
+                    if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
+                    guard parts == 1 || Self.partition(ofPatientBytes: event.patientBytes, parts: parts) == part else { return true }
+                    if event.typeCode == EventType.erase.rawValue {
+                        erase(event.patient)
+                        return true
+                    }
+                    if !hidden.isEmpty, let last = hidden[event.patient], view.position < last { return true }
+                    try apply(event, view.position)
                 } catch {
                     throw LedgerError.undecodable(view.position, error, directory: directory)
                 }
-                if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
-                guard parts == 1 || Self.partition(ofPatientBytes: event.patientBytes, parts: parts) == part else { return true }
-                if event.typeCode == EventType.erase.rawValue {
-                    erase(event.patient)
-                    return true
-                }
-                if !hidden.isEmpty, let last = hidden[event.patient], view.position < last { return true }
-                apply(PatientEventRecord(position: view.position, event: try Ledger.event(in: view, directory: directory)))
                 return true
             }
         } catch {
@@ -438,7 +460,8 @@ extension Ledger {
             let outcome: Result<F, LedgerError>
             do throws(LedgerError) {
                 try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
-                                  apply: { folder.apply($0) }, erase: { folder.erase(patient: $0) })
+                                  apply: { (event, position) throws(EventCodecError) in try folder.apply(event, position: position) },
+                                  erase: { folder.erase(patient: $0) })
                 folder.finish()
                 outcome = .success(folder)
             } catch {
@@ -481,7 +504,8 @@ extension Ledger {
 
 /// What a partitioned fold feeds: a projection's two mutations.
 protocol EventFolding: Sendable {
-    mutating func apply(_ record: PatientEventRecord)
+    /// ``Projection/apply(_:position:)``: an event read in place.
+    mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError)
     mutating func erase(patient: String)
     /// Called once its part is folded, on the part's thread: per-part work
     /// that needs no other part (default: nothing).
@@ -511,9 +535,9 @@ struct ReplayFold: EventFolding {
         all.compact()
     }
 
-    mutating func apply(_ record: PatientEventRecord) {
-        all.apply(record)
-        cut?.apply(record)
+    mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
+        try all.apply(event, position: position)
+        try cut?.apply(event, position: position)
     }
 
     mutating func erase(patient: String) {

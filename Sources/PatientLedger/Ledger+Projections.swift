@@ -170,8 +170,13 @@ extension Ledger {
                            apply: (PatientEventView, UInt64) throws(EventCodecError) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         let hidden = start == 0 ? erasures(before: end) : [:]
+        let directory = log.directory
         try scanFold(from: start, to: end, hidden: hidden, part: 0, parts: 1, progress: progress,
-                     apply: apply, erase: erase)
+                     apply: { (event, position) throws(LedgerError) in
+                         do throws(EventCodecError) { try apply(event, position) } catch {
+                             throw .undecodable(position, error, directory: directory)
+                         }
+                     }, erase: erase)
     }
 
     /// The last `erase` position of each patient erased before `end`.
@@ -203,11 +208,11 @@ extension Ledger {
     /// One thread's share of a fold: reads every record's envelope in
     /// `start..<end` and hands `apply` the events of the patients in
     /// partition `part` of `parts`, as views of the scanned block with
-    /// their positions (the folder decodes what it reads; what it throws
-    /// reports the record as undecodable).
+    /// their positions (the folder decodes what it reads, and reports a
+    /// record that does not decode).
     func scanFold(from start: UInt64, to end: UInt64, hidden: [String: UInt64], part: Int, parts: Int,
                   progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
-                  apply: (PatientEventView, UInt64) throws(EventCodecError) -> Void, erase: (String) -> Void) throws(LedgerError) {
+                  apply: (PatientEventView, UInt64) throws(LedgerError) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         guard end <= log.endPosition else {
             throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
@@ -217,19 +222,20 @@ extension Ledger {
             try log.scan(from: start, to: end) { view in
                 // A borrowing view first: another thread's patients are
                 // skipped on a hash of the id's bytes, without a String.
+                let event: PatientEventView
                 do throws(EventCodecError) {
-                    let event = try PatientEventView(payload: view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
-                    if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
-                    guard parts == 1 || Self.partition(ofPatientBytes: event.patientBytes, parts: parts) == part else { return true }
-                    if event.typeCode == EventType.erase.rawValue {
-                        erase(event.patient)
-                        return true
-                    }
-                    if !hidden.isEmpty, let last = hidden[event.patient], view.position < last { return true }
-                    try apply(event, view.position)
+                    event = try PatientEventView(payload: view.payload, time: EventTime(millisecondsSince1970: view.timestamp))
                 } catch {
                     throw LedgerError.undecodable(view.position, error, directory: directory)
                 }
+                if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
+                guard parts == 1 || Self.partition(ofPatientBytes: event.patientBytes, parts: parts) == part else { return true }
+                if event.typeCode == EventType.erase.rawValue {
+                    erase(event.patient)
+                    return true
+                }
+                if !hidden.isEmpty, let last = hidden[event.patient], view.position < last { return true }
+                try apply(event, view.position)
                 return true
             }
         } catch {
@@ -415,8 +421,10 @@ extension Ledger {
             let latest = latestMillis.map { EventTime(millisecondsSince1970: $0) }
             let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
             let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
+            let directory = log.directory
             let parts = try foldPartitioned(parts: max(1, threads), end: end, progress: progress) {
-                ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) }, asOf: asOf)
+                ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) }, asOf: asOf,
+                           directory: directory)
             }
             var all = PatientProjections()
             var metrics = CohortMetrics(asOf: asOf)
@@ -450,7 +458,7 @@ extension Ledger {
                                           make: @escaping @Sendable () -> F) throws(LedgerError) -> [F] {
         guard end > 0 else {
             var empty = make()
-            empty.finish()
+            try empty.finish()
             return [empty]
         }
         let hidden = erasures(before: end)
@@ -459,10 +467,18 @@ extension Ledger {
             var folder = make()
             let outcome: Result<F, LedgerError>
             do throws(LedgerError) {
-                try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
-                                  apply: { (event, position) throws(EventCodecError) in try folder.apply(event, position: position) },
-                                  erase: { folder.erase(patient: $0) })
-                folder.finish()
+                do throws(LedgerError) {
+                    try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
+                                      apply: { (event, position) throws(LedgerError) in try folder.apply(event, position: position) },
+                                      erase: { folder.erase(patient: $0) })
+                } catch {
+                    // Records scanned before the failure but held back
+                    // come first in the log: their failure is the one to
+                    // report, as a fold in log order would.
+                    try folder.foldPending()
+                    throw error
+                }
+                try folder.finish()
                 outcome = .success(folder)
             } catch {
                 outcome = .failure(error)
@@ -502,46 +518,85 @@ extension Ledger {
     }
 }
 
-/// What a partitioned fold feeds: a projection's two mutations.
+/// What a partitioned fold feeds: a projection's two mutations, which a
+/// folder may hold back and fold later in another order (see
+/// ``PatientOrderedBatch``).
 protocol EventFolding: Sendable {
-    /// ``Projection/apply(_:position:)``: an event read in place.
-    mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError)
+    /// ``Projection/apply(_:position:)``: an event read in place (valid
+    /// during the call only). Throws ``LedgerError/undecodable(_:_:directory:)``
+    /// for the earliest record held back that does not decode.
+    mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError)
     mutating func erase(patient: String)
-    /// Called once its part is folded, on the part's thread: per-part work
-    /// that needs no other part (default: nothing).
-    mutating func finish()
-}
-
-extension EventFolding {
-    mutating func finish() {}
+    /// Folds everything held back; throws as ``apply(_:position:)``.
+    mutating func foldPending() throws(LedgerError)
+    /// Called once its part is scanned, on the part's thread: folds what
+    /// is held back, then per-part work that needs no other part.
+    mutating func finish() throws(LedgerError)
 }
 
 /// A replay's folders: every event for the checkpoint, and those up to an
 /// earlier as-of time for the metrics.
+///
+/// Events are folded in batches, patient by patient (``PatientOrderedBatch``):
+/// ``PatientProjections`` folds each patient apart from the others, so the
+/// states are those of a fold in log order.
 struct ReplayFold: EventFolding {
     var all: PatientProjections
     var cut: PatientProjections?
     let asOf: EventTime
+    /// The log's directory, for errors.
+    let directory: String
     /// The part's cohort metrics as of `asOf` (of `cut` when there is
     /// one), once finished.
     var metrics: CohortMetrics?
+    /// Events and erasures scanned, not folded yet.
+    private var pending = PatientOrderedBatch()
+
+    init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime, directory: String) {
+        self.all = all
+        self.cut = cut
+        self.asOf = asOf
+        self.directory = directory
+    }
 
     /// The part's metrics, then its states compacted: both on the part's
     /// thread (merged metrics equal the whole's: every sum is exact).
     /// `cut` served only the metrics and is dropped.
-    mutating func finish() {
+    mutating func finish() throws(LedgerError) {
+        try foldPending()
         metrics = (cut ?? all).cohortMetrics(asOf: asOf)
         cut = nil
         all.compact()
     }
 
-    mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
-        try all.apply(event, position: position)
-        try cut?.apply(event, position: position)
+    mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError) {
+        pending.add(event, position: position)
+        if pending.isFull { try foldPending() }
     }
 
     mutating func erase(patient: String) {
-        all.erase(patient: patient)
-        cut?.erase(patient: patient)
+        pending.addErasure(of: patient)
+    }
+
+    mutating func foldPending() throws(LedgerError) {
+        guard !pending.isEmpty else { return }
+        // Out of `self` while it is drained into `all` and `cut`.
+        var batch = PatientOrderedBatch()
+        swap(&batch, &pending)
+        defer { swap(&batch, &pending) }
+        var failure: (position: UInt64, error: EventCodecError)?
+        batch.drain(event: { payload, time, position in
+            do throws(EventCodecError) {
+                let event = try PatientEventView(payload: payload, time: time)
+                try all.apply(event, position: position)
+                try cut?.apply(event, position: position)
+            } catch {
+                if failure.map({ position < $0.position }) ?? true { failure = (position, error) }
+            }
+        }, erase: { patient in
+            all.erase(patient: patient)
+            cut?.erase(patient: patient)
+        })
+        if let failure { throw .undecodable(failure.position, failure.error, directory: directory) }
     }
 }

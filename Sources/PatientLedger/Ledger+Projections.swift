@@ -397,7 +397,9 @@ extension Ledger {
     ///
     /// One pass over the log per thread: the patients are split between
     /// `threads` by a hash of their id, each thread reads every record's
-    /// envelope and decodes and folds only its own patients' events. With
+    /// envelope and decodes and folds only its own patients' events,
+    /// grouped by patient in batches of up to 128 MB of events split
+    /// between the threads (``PatientOrderedBatch``). With
     /// an `asOf` before some patient's latest event, the pass also folds
     /// the events up to `asOf` alone, for the metrics (the checkpoint always
     /// reflects every event).
@@ -422,9 +424,10 @@ extension Ledger {
             let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
             let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
             let directory = log.directory
-            let parts = try foldPartitioned(parts: max(1, threads), end: end, progress: progress) {
+            let threads = max(1, threads)
+            let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
                 ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) }, asOf: asOf,
-                           directory: directory)
+                           directory: directory, batchCapacity: PatientOrderedBatch.replayCapacity / threads)
             }
             var all = PatientProjections()
             var metrics = CohortMetrics(asOf: asOf)
@@ -550,13 +553,16 @@ struct ReplayFold: EventFolding {
     /// one), once finished.
     var metrics: CohortMetrics?
     /// Events and erasures scanned, not folded yet.
-    private var pending = PatientOrderedBatch()
+    private var pending: PatientOrderedBatch
 
-    init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime, directory: String) {
+    /// Folders starting from `all` and `cut`, holding back up to
+    /// `batchCapacity` bytes of events at a time.
+    init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime, directory: String, batchCapacity: Int) {
         self.all = all
         self.cut = cut
         self.asOf = asOf
         self.directory = directory
+        pending = PatientOrderedBatch(capacity: batchCapacity)
     }
 
     /// The part's metrics, then its states compacted: both on the part's
@@ -581,7 +587,7 @@ struct ReplayFold: EventFolding {
     mutating func foldPending() throws(LedgerError) {
         guard !pending.isEmpty else { return }
         // Out of `self` while it is drained into `all` and `cut`.
-        var batch = PatientOrderedBatch()
+        var batch = PatientOrderedBatch(capacity: pending.capacity)
         swap(&batch, &pending)
         defer { swap(&batch, &pending) }
         var failure: (position: UInt64, error: EventCodecError)?

@@ -86,13 +86,50 @@ struct PatientOrderedBatch {
         arena.append(contentsOf: payload)
     }
 
+    /// Sorts ``keys`` as `keys.sort()` would, by a radix sort of their
+    /// high 32 bits (three stable passes of 11 bits): the low bits, the
+    /// offsets, already ascend. Several times faster than a comparison sort
+    /// on a batch's million keys.
+    private mutating func sortKeys() {
+        let digitBits: UInt64 = 11, buckets = 1 << 11
+        var counts = [Int](repeating: 0, count: 3 * buckets)
+        var sorted = [UInt64](repeating: 0, count: keys.count)
+        keys.withUnsafeMutableBufferPointer { keys in
+            sorted.withUnsafeMutableBufferPointer { buffer in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    @inline(__always) func digit(_ key: UInt64, _ pass: Int) -> Int {
+                        Int(truncatingIfNeeded: key >> (32 + UInt64(pass) * digitBits)) & (buckets - 1)
+                    }
+                    for key in keys {
+                        for pass in 0..<3 { counts[pass * buckets + digit(key, pass)] += 1 }
+                    }
+                    var (from, to) = (keys, buffer)
+                    for pass in 0..<3 {
+                        var start = 0
+                        for b in pass * buckets..<(pass + 1) * buckets {
+                            (counts[b], start) = (start, start + counts[b])
+                        }
+                        for key in from {
+                            let b = pass * buckets + digit(key, pass)
+                            to[counts[b]] = key
+                            counts[b] += 1
+                        }
+                        swap(&from, &to)
+                    }
+                }
+            }
+        }
+        // Three passes: the sorted keys are in the other buffer.
+        swap(&keys, &sorted)
+    }
+
     /// Hands back every entry, grouped by patient and in log order within
     /// a patient: `event` with an event's payload, time and position,
     /// `erase` with an erased patient's id. Then empties the batch (keeping
     /// its memory for the next one).
     mutating func drain(event: (_ payload: UnsafeRawBufferPointer, _ time: EventTime, _ position: UInt64) -> Void,
                         erase: (_ patient: String) -> Void) {
-        keys.sort()
+        sortKeys()
         var touched = self.touched
         arena.withUnsafeBytes { raw in
             var next = 0

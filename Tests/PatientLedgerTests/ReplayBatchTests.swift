@@ -15,7 +15,7 @@ import LedgerProjections
         let ledger = try Ledger.open(at: dir.path)
         try ledger.append(CheckpointFileTests.events)
         try ledger.append([Events.erase(CheckpointFileTests.events[0].patient, day: 300), Events.visit("P-late", day: 2)])
-        let end = ledger.endPosition
+        let end = try ledger.readableEnd()
         let latest = try #require(ledger.defaultAsOf)
         let earlier = EventTime(millisecondsSince1970: latest.millisecondsSince1970 - 45 * 86_400_000)
         for asOf in [latest, earlier] {

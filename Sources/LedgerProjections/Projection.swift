@@ -102,7 +102,17 @@ public struct PatientProjections: Projection {
     public static let version: UInt32 = 1
 
     /// States being folded.
-    private var live: [String: PatientState] = [:]
+    private var live: [String: PatientState] = [:] {
+        // In place (no `oldValue`): any change, even to a state, forgets
+        // the index ``apply(_:of:time:position:)`` sets again.
+        didSet { recent = nil }
+    }
+    /// The patient of the last event folded and where their state is in
+    /// ``live``: a replay hands over each patient's events one after
+    /// another (``Ledger/replay(asOf:threads:progress:)`` groups them), so
+    /// the next event's state is mostly found without hashing its patient.
+    /// Valid only until ``live`` changes otherwise.
+    private var recent: (patient: String, index: Dictionary<String, PatientState>.Index)?
     /// States at rest: their encoded bytes.
     private var encoded: [String: [UInt8]] = [:]
 
@@ -130,10 +140,20 @@ public struct PatientProjections: Projection {
     /// Folds an event of `patient` into their state: what both `apply`s do.
     private mutating func apply(_ body: EventBody, of patient: String, time: EventTime, position: UInt64) {
         if let cutoff, time > cutoff { return }
-        if !encoded.isEmpty, let bytes = encoded.removeValue(forKey: patient) {
-            live[patient] = Self.decode(bytes)
+        let index: Dictionary<String, PatientState>.Index
+        if let recent, recent.patient == patient {
+            index = recent.index
+        } else if let found = live.index(forKey: patient) {
+            index = found
+        } else {
+            // A patient at rest is decoded to be folded again; a new one
+            // starts empty.
+            let resting = encoded.isEmpty ? nil : encoded.removeValue(forKey: patient)
+            live[patient] = resting.map(Self.decode) ?? PatientState()
+            index = live.index(forKey: patient)!
         }
-        live[patient, default: PatientState()].apply(body, time: time, position: position)
+        live.values[index].apply(body, time: time, position: position)
+        recent = (patient, index)
     }
 
     public mutating func erase(patient: String) {

@@ -218,6 +218,7 @@ extension Ledger {
             throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
         }
         let directory = log.directory
+        let hiddenPatients = PatientFilter(hidden.keys)
         do {
             try log.scan(from: start, to: end) { view in
                 // A borrowing view first: another thread's patients are
@@ -234,7 +235,9 @@ extension Ledger {
                     erase(event.patient)
                     return true
                 }
-                if !hidden.isEmpty, let last = hidden[event.patient], view.position < last { return true }
+                if hiddenPatients.mayContain(event.patientBytes), let last = hidden[event.patient], view.position < last {
+                    return true
+                }
                 try apply(event, view.position)
                 return true
             }
@@ -518,6 +521,41 @@ extension Ledger {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// A set of patient ids that answers "surely not in it" for most others
+/// from a hash of their UTF-8 bytes: a replay asks for every event whether
+/// its patient was erased, and most never were; ruling them out spares
+/// building their id as a `String` and hashing it for a dictionary.
+struct PatientFilter {
+    /// One bit per value of ``bitCount`` bits of an ``IdentifierHash``.
+    private var bits: [UInt64]
+    /// 2^18 bits (32 KB): few false positives for thousands of patients.
+    private static let bitCount = 18
+
+    /// A filter of `patients` (empty: every answer is false).
+    init(_ patients: some Sequence<String>) {
+        bits = []
+        for patient in patients {
+            if bits.isEmpty { bits = [UInt64](repeating: 0, count: (1 << Self.bitCount) / 64) }
+            let bit = Self.bit(IdentifierHash.hash(patient))
+            bits[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+    }
+
+    /// False when the patient whose id these bytes are is surely not in
+    /// the set; true when they may be.
+    @inline(__always)
+    func mayContain(_ patientBytes: UnsafeRawBufferPointer) -> Bool {
+        guard !bits.isEmpty else { return false }
+        let bit = Self.bit(IdentifierHash.hash(patientBytes))
+        return bits[bit >> 6] & 1 << UInt64(bit & 63) != 0
+    }
+
+    /// The hash's high bits: the low ones pick a replay's partition.
+    private static func bit(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash >> UInt64(64 - bitCount))
     }
 }
 

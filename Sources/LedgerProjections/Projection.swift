@@ -176,6 +176,14 @@ public struct PatientProjections: Projection {
     /// Adds the patients of `other`, which has none of this projection's:
     /// the partitions of a replay that split the patients between threads.
     public mutating func merge(disjoint other: PatientProjections) {
+        var other = other
+        // The smaller side's states go into the larger side's tables: the
+        // one part of a replay on one thread is taken as it is, not
+        // inserted patient by patient into an empty projection.
+        if patientCount < other.patientCount {
+            swap(&live, &other.live)
+            swap(&encoded, &other.encoded)
+        }
         live.merge(other.live) { _, _ in preconditionFailure("partitions share a patient") }
         encoded.merge(other.encoded) { _, _ in preconditionFailure("partitions share a patient") }
     }

@@ -608,6 +608,9 @@ struct ReplayFold: EventFolding {
     /// `cut` served only the metrics and is dropped.
     mutating func finish() throws(LedgerError) {
         try foldPending()
+        // Its memory back now, not when the caller drops the folder (after
+        // merging the parts and writing the checkpoint).
+        pending = PatientOrderedBatch(capacity: pending.capacity)
         metrics = (cut ?? all).cohortMetrics(asOf: asOf)
         cut = nil
         all.compact()

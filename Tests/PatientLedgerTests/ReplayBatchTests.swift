@@ -45,4 +45,31 @@ import LedgerProjections
         }
         try ledger.close()
     }
+
+    /// Held back and folded patient by patient, the events still fail as a
+    /// fold in log order does: the first record that does not decode is
+    /// the one reported, whichever patient's events are folded first.
+    @Test func theFirstUndecodableRecordInLogOrderIsReported() throws {
+        let dir = TemporaryDirectory()
+        var ledger = try Ledger.open(at: dir.path)
+        try ledger.append([Events.visit("P1", day: 1), Events.visit("P2", day: 1)])
+        // Bodies followed by a stray byte, behind the ledger's back: their
+        // envelopes read, their bodies do not decode.
+        for patient in ["P9", "P3", "P7", "P5", "P4", "P8"] {
+            var payload = EventCodec.encode(Events.checkin(patient, day: 2))
+            payload.append(0)
+            _ = try ledger.log.append(timestamp: Events.time(2).millisecondsSince1970, payload: payload)
+        }
+        try ledger.log.commit()
+        try ledger.close()
+        ledger = try Ledger.open(at: dir.path)
+        do {
+            _ = try ledger.replay(threads: 1)
+            Issue.record("replay accepted records that do not decode")
+        } catch {
+            #expect(error.kind == .corruption)
+            #expect(error.message.hasPrefix("record 2 does not decode"), "\(error)")
+        }
+        try ledger.close()
+    }
 }

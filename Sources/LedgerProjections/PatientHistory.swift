@@ -7,9 +7,6 @@ struct Stamp: Comparable, Hashable, Sendable {
     var position: UInt64
 
     init(time: Int64, position: UInt64) { self.time = time; self.position = position }
-    init(_ record: PatientEventRecord) {
-        self.init(time: record.event.time.millisecondsSince1970, position: record.position)
-    }
 
     static func < (a: Stamp, b: Stamp) -> Bool {
         a.time != b.time ? a.time < b.time : a.position < b.position
@@ -164,10 +161,17 @@ struct PatientHistory: Equatable, Sendable {
 
     /// Adds one event, whatever the order.
     mutating func add(_ record: PatientEventRecord) {
-        let stamp = Stamp(record)
+        add(record.event.body, time: record.event.time, position: record.position)
+    }
+
+    /// Adds the event with this body, time and log position, whatever the
+    /// order: the fold itself, which ``add(_:)`` and a replay reading
+    /// events in place (no ``PatientEvent`` built) share. The body is all
+    /// the fold reads of an event besides its time and position.
+    mutating func add(_ body: EventBody, time: EventTime, position: UInt64) {
+        let stamp = Stamp(time: time.millisecondsSince1970, position: position)
         latest = latest.map { max($0, stamp) } ?? stamp
-        let time = record.event.time
-        switch record.event.body {
+        switch body {
         case .register(let r):
             if let s = r.sex { sex = .latest(sex, Stamped(stamp: stamp, value: s)) }
             if let y = r.birthYear { birthYear = .latest(birthYear, Stamped(stamp: stamp, value: y)) }

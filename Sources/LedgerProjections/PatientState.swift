@@ -38,9 +38,16 @@ public struct PatientState: Sendable, Equatable {
 
     /// Folds one of the patient's visible events, in any order.
     public mutating func apply(_ record: PatientEventRecord) {
-        guard !record.isErase else { return }
-        lastPosition = max(lastPosition ?? record.position, record.position)
-        history.add(record)
+        apply(record.event.body, time: record.event.time, position: record.position)
+    }
+
+    /// Folds the event with this body, time and log position, in any
+    /// order: ``apply(_:)`` without a ``PatientEvent`` (the patient, id and
+    /// actor play no part), for a fold reading events in place.
+    mutating func apply(_ body: EventBody, time: EventTime, position: UInt64) {
+        if case .erase = body { return }
+        lastPosition = max(lastPosition ?? position, position)
+        history.add(body, time: time, position: position)
     }
 
     /// The projection as of `asOf`, or nil when `asOf` is before

@@ -44,6 +44,18 @@ public protocol Projection: Sendable {
     init()
     /// Folds the next visible event (never an `erase` record), in log order.
     mutating func apply(_ record: PatientEventRecord)
+    /// Folds the next visible event (never an `erase` record), in log
+    /// order, read in place from its encoded form: what the ledger calls
+    /// when it folds a scan of its log. `event` is valid only during the
+    /// call.
+    ///
+    /// The default materializes the event (``PatientEventView/event()``)
+    /// and calls ``apply(_:)-(PatientEventRecord)``: implement it only to
+    /// fold faster by decoding just what the projection reads. It must
+    /// fold exactly as ``apply(_:)-(PatientEventRecord)`` would, and throw
+    /// exactly when ``PatientEventView/event()`` throws (the ledger then
+    /// reports the record as undecodable).
+    mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError)
     /// Forgets everything derived from `patient`'s events: an `erase`
     /// record was stored. Later events of the patient start a new history.
     mutating func erase(patient: String)
@@ -59,6 +71,10 @@ public protocol Projection: Sendable {
 
 extension Projection {
     public mutating func compact() {}
+
+    public mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
+        apply(PatientEventRecord(position: position, event: try event.event()))
+    }
 }
 
 /// The built-in projection: a ``PatientState`` per patient, from which each
@@ -86,7 +102,17 @@ public struct PatientProjections: Projection {
     public static let version: UInt32 = 1
 
     /// States being folded.
-    private var live: [String: PatientState] = [:]
+    private var live: [String: PatientState] = [:] {
+        // In place (no `oldValue`): any change, even to a state, forgets
+        // the index ``apply(_:of:time:position:)`` sets again.
+        didSet { recent = nil }
+    }
+    /// The patient of the last event folded and where their state is in
+    /// ``live``: a replay hands over each patient's events one after
+    /// another (``Ledger/replay(asOf:threads:progress:)`` groups them), so
+    /// the next event's state is mostly found without hashing its patient.
+    /// Valid only until ``live`` changes otherwise.
+    private var recent: (patient: String, index: Dictionary<String, PatientState>.Index)?
     /// States at rest: their encoded bytes.
     private var encoded: [String: [UInt8]] = [:]
 
@@ -101,12 +127,33 @@ public struct PatientProjections: Projection {
     public init(cutoff: EventTime) { self.cutoff = cutoff }
 
     public mutating func apply(_ record: PatientEventRecord) {
-        if let cutoff, record.event.time > cutoff { return }
-        let patient = record.event.patient
-        if !encoded.isEmpty, let bytes = encoded.removeValue(forKey: patient) {
-            live[patient] = Self.decode(bytes)
+        apply(record.event.body, of: record.event.patient, time: record.event.time, position: record.position)
+    }
+
+    /// Decodes only the body (and checks the id and actor as
+    /// ``PatientEventView/event()`` would, without building them).
+    public mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
+        try event.checkIDAndActor()
+        apply(try event.body(), of: event.patient, time: event.time, position: position)
+    }
+
+    /// Folds an event of `patient` into their state: what both `apply`s do.
+    private mutating func apply(_ body: EventBody, of patient: String, time: EventTime, position: UInt64) {
+        if let cutoff, time > cutoff { return }
+        let index: Dictionary<String, PatientState>.Index
+        if let recent, recent.patient == patient {
+            index = recent.index
+        } else if let found = live.index(forKey: patient) {
+            index = found
+        } else {
+            // A patient at rest is decoded to be folded again; a new one
+            // starts empty.
+            let resting = encoded.isEmpty ? nil : encoded.removeValue(forKey: patient)
+            live[patient] = resting.map(Self.decode) ?? PatientState()
+            index = live.index(forKey: patient)!
         }
-        live[patient, default: PatientState()].apply(record)
+        live.values[index].apply(body, time: time, position: position)
+        recent = (patient, index)
     }
 
     public mutating func erase(patient: String) {
@@ -129,6 +176,14 @@ public struct PatientProjections: Projection {
     /// Adds the patients of `other`, which has none of this projection's:
     /// the partitions of a replay that split the patients between threads.
     public mutating func merge(disjoint other: PatientProjections) {
+        var other = other
+        // The smaller side's states go into the larger side's tables: the
+        // one part of a replay on one thread is taken as it is, not
+        // inserted patient by patient into an empty projection.
+        if patientCount < other.patientCount {
+            swap(&live, &other.live)
+            swap(&encoded, &other.encoded)
+        }
         live.merge(other.live) { _, _ in preconditionFailure("partitions share a patient") }
         encoded.merge(other.encoded) { _, _ in preconditionFailure("partitions share a patient") }
     }

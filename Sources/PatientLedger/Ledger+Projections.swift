@@ -90,7 +90,7 @@ extension Ledger {
                 }
             }
             let end = try readableEnd()
-            try fold(from: position, to: end) { value.apply($0) } erase: { value.erase(patient: $0) }
+            try fold(into: &value, from: position, to: end)
             position = max(position, end)
             value.compact()
             // Written when none stands for this handle, or it is an interval
@@ -119,7 +119,7 @@ extension Ledger {
         try projections.withLock { (loaded: inout [String: LoadedProjection]) throws(LedgerError) -> (projection: P, position: UInt64) in
             var value = P()
             let end = try readableEnd()
-            try fold(from: 0, to: end, progress: progress) { value.apply($0) } erase: { value.erase(patient: $0) }
+            try fold(into: &value, from: 0, to: end, progress: progress)
             keepRebuilt(value, position: end, in: &loaded)
             return (value, end)
         }
@@ -145,12 +145,38 @@ extension Ledger {
     /// erase inside the prefix drops anyway are skipped without decoding
     /// on a pass from position 0 (`hidden`); elsewhere the erase record
     /// itself makes the projection forget them.
+    ///
+    /// `apply` takes each event materialized; ``fold(into:from:to:progress:)``
+    /// lets a projection read them in place instead.
     func fold(from start: UInt64, to end: UInt64, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil,
               apply: (PatientEventRecord) -> Void, erase: (String) -> Void) throws(LedgerError) {
+        try foldViews(from: start, to: end, progress: progress, apply: { (event, position) throws(EventCodecError) in
+            apply(PatientEventRecord(position: position, event: try event.event()))
+        }, erase: erase)
+    }
+
+    /// ``fold(from:to:progress:apply:erase:)`` into `projection`, which
+    /// reads each event in place (``Projection/apply(_:position:)``).
+    func fold<P: Projection>(into projection: inout P, from start: UInt64, to end: UInt64,
+                             progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws(LedgerError) {
+        try foldViews(from: start, to: end, progress: progress, apply: { (event, position) throws(EventCodecError) in
+            try projection.apply(event, position: position)
+        }, erase: { projection.erase(patient: $0) })
+    }
+
+    /// The fold of ``fold(from:to:progress:apply:erase:)``, handing `apply`
+    /// each event as a view of the scanned block (valid during the call).
+    private func foldViews(from start: UInt64, to end: UInt64, progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
+                           apply: (PatientEventView, UInt64) throws(EventCodecError) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         let hidden = start == 0 ? erasures(before: end) : [:]
+        let directory = log.directory
         try scanFold(from: start, to: end, hidden: hidden, part: 0, parts: 1, progress: progress,
-                     apply: apply, erase: erase)
+                     apply: { (event, position) throws(LedgerError) in
+                         do throws(EventCodecError) { try apply(event, position) } catch {
+                             throw .undecodable(position, error, directory: directory)
+                         }
+                     }, erase: erase)
     }
 
     /// The last `erase` position of each patient erased before `end`.
@@ -180,16 +206,19 @@ extension Ledger {
     }
 
     /// One thread's share of a fold: reads every record's envelope in
-    /// `start..<end` and decodes the events of the patients in partition
-    /// `part` of `parts`, straight from the scanned block.
+    /// `start..<end` and hands `apply` the events of the patients in
+    /// partition `part` of `parts`, as views of the scanned block with
+    /// their positions (the folder decodes what it reads, and reports a
+    /// record that does not decode).
     func scanFold(from start: UInt64, to end: UInt64, hidden: [String: UInt64], part: Int, parts: Int,
                   progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
-                  apply: (PatientEventRecord) -> Void, erase: (String) -> Void) throws(LedgerError) {
+                  apply: (PatientEventView, UInt64) throws(LedgerError) -> Void, erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         guard end <= log.endPosition else {
             throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
         }
         let directory = log.directory
+        let hiddenPatients = PatientFilter(hidden.keys)
         do {
             try log.scan(from: start, to: end) { view in
                 // A borrowing view first: another thread's patients are
@@ -206,8 +235,10 @@ extension Ledger {
                     erase(event.patient)
                     return true
                 }
-                if !hidden.isEmpty, let last = hidden[event.patient], view.position < last { return true }
-                apply(PatientEventRecord(position: view.position, event: try Ledger.event(in: view, directory: directory)))
+                if hiddenPatients.mayContain(event.patientBytes), let last = hidden[event.patient], view.position < last {
+                    return true
+                }
+                try apply(event, view.position)
                 return true
             }
         } catch {
@@ -369,7 +400,9 @@ extension Ledger {
     ///
     /// One pass over the log per thread: the patients are split between
     /// `threads` by a hash of their id, each thread reads every record's
-    /// envelope and decodes and folds only its own patients' events. With
+    /// envelope and decodes and folds only its own patients' events,
+    /// grouped by patient in batches of up to 128 MB of events split
+    /// between the threads (``PatientOrderedBatch``). With
     /// an `asOf` before some patient's latest event, the pass also folds
     /// the events up to `asOf` alone, for the metrics (the checkpoint always
     /// reflects every event).
@@ -393,8 +426,11 @@ extension Ledger {
             let latest = latestMillis.map { EventTime(millisecondsSince1970: $0) }
             let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
             let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
-            let parts = try foldPartitioned(parts: max(1, threads), end: end, progress: progress) {
-                ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) }, asOf: asOf)
+            let directory = log.directory
+            let threads = max(1, threads)
+            let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
+                ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) }, asOf: asOf,
+                           directory: directory, batchCapacity: PatientOrderedBatch.replayCapacity / threads)
             }
             var all = PatientProjections()
             var metrics = CohortMetrics(asOf: asOf)
@@ -428,7 +464,7 @@ extension Ledger {
                                           make: @escaping @Sendable () -> F) throws(LedgerError) -> [F] {
         guard end > 0 else {
             var empty = make()
-            empty.finish()
+            try empty.finish()
             return [empty]
         }
         let hidden = erasures(before: end)
@@ -437,9 +473,18 @@ extension Ledger {
             var folder = make()
             let outcome: Result<F, LedgerError>
             do throws(LedgerError) {
-                try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
-                                  apply: { folder.apply($0) }, erase: { folder.erase(patient: $0) })
-                folder.finish()
+                do throws(LedgerError) {
+                    try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
+                                      apply: { (event, position) throws(LedgerError) in try folder.apply(event, position: position) },
+                                      erase: { folder.erase(patient: $0) })
+                } catch {
+                    // Records scanned before the failure but held back
+                    // come first in the log: their failure is the one to
+                    // report, as a fold in log order would.
+                    try folder.foldPending()
+                    throw error
+                }
+                try folder.finish()
                 outcome = .success(folder)
             } catch {
                 outcome = .failure(error)
@@ -479,45 +524,126 @@ extension Ledger {
     }
 }
 
-/// What a partitioned fold feeds: a projection's two mutations.
-protocol EventFolding: Sendable {
-    mutating func apply(_ record: PatientEventRecord)
-    mutating func erase(patient: String)
-    /// Called once its part is folded, on the part's thread: per-part work
-    /// that needs no other part (default: nothing).
-    mutating func finish()
+/// A set of patient ids that answers "surely not in it" for most others
+/// from a hash of their UTF-8 bytes: a replay asks for every event whether
+/// its patient was erased, and most never were; ruling them out spares
+/// building their id as a `String` and hashing it for a dictionary.
+struct PatientFilter {
+    /// One bit per value of ``bitCount`` bits of an ``IdentifierHash``.
+    private var bits: [UInt64]
+    /// 2^18 bits (32 KB): few false positives for thousands of patients.
+    private static let bitCount = 18
+
+    /// A filter of `patients` (empty: every answer is false).
+    init(_ patients: some Sequence<String>) {
+        bits = []
+        for patient in patients {
+            if bits.isEmpty { bits = [UInt64](repeating: 0, count: (1 << Self.bitCount) / 64) }
+            let bit = Self.bit(IdentifierHash.hash(patient))
+            bits[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+    }
+
+    /// False when the patient whose id these bytes are is surely not in
+    /// the set; true when they may be.
+    @inline(__always)
+    func mayContain(_ patientBytes: UnsafeRawBufferPointer) -> Bool {
+        guard !bits.isEmpty else { return false }
+        let bit = Self.bit(IdentifierHash.hash(patientBytes))
+        return bits[bit >> 6] & 1 << UInt64(bit & 63) != 0
+    }
+
+    /// The hash's high bits: the low ones pick a replay's partition.
+    private static func bit(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash >> UInt64(64 - bitCount))
+    }
 }
 
-extension EventFolding {
-    mutating func finish() {}
+/// What a partitioned fold feeds: a projection's two mutations, which a
+/// folder may hold back and fold later in another order (see
+/// ``PatientOrderedBatch``).
+protocol EventFolding: Sendable {
+    /// ``Projection/apply(_:position:)``: an event read in place (valid
+    /// during the call only). Throws ``LedgerError/undecodable(_:_:directory:)``
+    /// for the earliest record held back that does not decode.
+    mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError)
+    mutating func erase(patient: String)
+    /// Folds everything held back; throws as ``apply(_:position:)``.
+    mutating func foldPending() throws(LedgerError)
+    /// Called once its part is scanned, on the part's thread: folds what
+    /// is held back, then per-part work that needs no other part.
+    mutating func finish() throws(LedgerError)
 }
 
 /// A replay's folders: every event for the checkpoint, and those up to an
 /// earlier as-of time for the metrics.
+///
+/// Events are folded in batches, patient by patient (``PatientOrderedBatch``):
+/// ``PatientProjections`` folds each patient apart from the others, so the
+/// states are those of a fold in log order.
 struct ReplayFold: EventFolding {
     var all: PatientProjections
     var cut: PatientProjections?
     let asOf: EventTime
+    /// The log's directory, for errors.
+    let directory: String
     /// The part's cohort metrics as of `asOf` (of `cut` when there is
     /// one), once finished.
     var metrics: CohortMetrics?
+    /// Events and erasures scanned, not folded yet.
+    private var pending: PatientOrderedBatch
+
+    /// Folders starting from `all` and `cut`, holding back up to
+    /// `batchCapacity` bytes of events at a time.
+    init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime, directory: String, batchCapacity: Int) {
+        self.all = all
+        self.cut = cut
+        self.asOf = asOf
+        self.directory = directory
+        pending = PatientOrderedBatch(capacity: batchCapacity)
+    }
 
     /// The part's metrics, then its states compacted: both on the part's
     /// thread (merged metrics equal the whole's: every sum is exact).
     /// `cut` served only the metrics and is dropped.
-    mutating func finish() {
+    mutating func finish() throws(LedgerError) {
+        try foldPending()
+        // Its memory back now, not when the caller drops the folder (after
+        // merging the parts and writing the checkpoint).
+        pending = PatientOrderedBatch(capacity: pending.capacity)
         metrics = (cut ?? all).cohortMetrics(asOf: asOf)
         cut = nil
         all.compact()
     }
 
-    mutating func apply(_ record: PatientEventRecord) {
-        all.apply(record)
-        cut?.apply(record)
+    mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError) {
+        pending.add(event, position: position)
+        if pending.isFull { try foldPending() }
     }
 
     mutating func erase(patient: String) {
-        all.erase(patient: patient)
-        cut?.erase(patient: patient)
+        pending.addErasure(of: patient)
+    }
+
+    mutating func foldPending() throws(LedgerError) {
+        guard !pending.isEmpty else { return }
+        // Out of `self` while it is drained into `all` and `cut`.
+        var batch = PatientOrderedBatch(capacity: pending.capacity)
+        swap(&batch, &pending)
+        defer { swap(&batch, &pending) }
+        var failure: (position: UInt64, error: EventCodecError)?
+        batch.drain(event: { payload, time, position in
+            do throws(EventCodecError) {
+                let event = try PatientEventView(payload: payload, time: time)
+                try all.apply(event, position: position)
+                try cut?.apply(event, position: position)
+            } catch {
+                if failure.map({ position < $0.position }) ?? true { failure = (position, error) }
+            }
+        }, erase: { patient in
+            all.erase(patient: patient)
+            cut?.erase(patient: patient)
+        })
+        if let failure { throw .undecodable(failure.position, failure.error, directory: directory) }
     }
 }

@@ -192,6 +192,19 @@ public struct PatientEventView {
         return string(actorStart, actorEnd)
     }
 
+    /// Checks the UTF-8 of the id and the actor, which ``init(payload:time:)``
+    /// leaves for later, without building their `String`s: throws what
+    /// ``id()`` and then ``actor()`` would throw.
+    ///
+    /// For a fold that reads the body (``body()``) but neither string:
+    /// `checkIDAndActor()` then `body()` accepts exactly the payloads
+    /// ``event()`` accepts and throws the same errors.
+    @inline(__always)
+    public func checkIDAndActor() throws(EventCodecError) {
+        if idStart >= 0, let error = PayloadReader.utf8Failure("id", idStart..<idEnd, in: payload) { throw error }
+        if actorStart >= 0, let error = PayloadReader.utf8Failure("actor", actorStart..<actorEnd, in: payload) { throw error }
+    }
+
     /// The envelope as ``EventCodec/envelope(_:)`` returns it (or the error
     /// it throws: the id's or actor's UTF-8).
     public func envelope() throws(EventCodecError) -> EventEnvelope {

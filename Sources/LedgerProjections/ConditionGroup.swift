@@ -62,11 +62,15 @@ public enum ConditionGroup: String, Sendable, CaseIterable, Comparable {
     /// comparison here is byte comparison.
     public init?(icd10 code: String) {
         let category = String(Self.normalized(code).prefix(3))
-        guard let found = ConditionGroup.allCases.first(where: { group in
-            group.categoryRanges.contains { $0.contains(category) }
-        }) else { return nil }
-        self = found
+        guard let found = Self.rangeTable.first(where: { $0.range.contains(category) }) else { return nil }
+        self = found.group
     }
+
+    /// Every group's ranges with their group, in the order of `allCases`:
+    /// built once, as ``categoryRanges`` builds arrays on each call and
+    /// this initializer runs for every condition of every projection.
+    private static let rangeTable: [(range: ClosedRange<String>, group: ConditionGroup)] =
+        allCases.flatMap { group in group.categoryRanges.map { (range: $0, group: group) } }
 
     /// `code` upper-cased, its dots removed.
     static func normalized(_ code: String) -> String {

@@ -165,10 +165,15 @@ public struct PatientProjections: Projection {
     public mutating func compact() {
         guard !live.isEmpty else { return }
         encoded.reserveCapacity(encoded.count + live.count)
+        // Each state is encoded into one reused buffer and then copied
+        // into an array of its exact size: one allocation per patient
+        // rather than one per doubling of a growing array, and no spare
+        // capacity held at rest.
+        var scratch: [UInt8] = []
         for (patient, state) in live {
-            var bytes: [UInt8] = []
-            state.encode(into: &bytes)
-            encoded[patient] = bytes
+            scratch.removeAll(keepingCapacity: true)
+            state.encode(into: &scratch)
+            encoded[patient] = Array(scratch)
         }
         live = [:]
     }

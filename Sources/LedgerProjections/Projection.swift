@@ -168,12 +168,14 @@ public struct PatientProjections: Projection {
         // Each state is encoded into one reused buffer and then copied
         // into an array of its exact size: one allocation per patient
         // rather than one per doubling of a growing array, and no spare
-        // capacity held at rest.
+        // capacity held at rest. (The copy goes through the buffer's
+        // pointer: `Array(scratch)` would share the buffer instead, and
+        // the next state would allocate a fresh one.)
         var scratch: [UInt8] = []
         for (patient, state) in live {
             scratch.removeAll(keepingCapacity: true)
             state.encode(into: &scratch)
-            encoded[patient] = Array(scratch)
+            encoded[patient] = scratch.withUnsafeBufferPointer { Array($0) }
         }
         live = [:]
     }

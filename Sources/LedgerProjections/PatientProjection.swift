@@ -83,10 +83,7 @@ public struct PatientProjection: Sendable, Equatable {
             pdc: h.fills.mapValues { ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: year.first, lastDay: year.last)?.value },
             checkinAdherence: Self.checkinAdherence(of: h, programs: profile.programs, asOf: asOf),
             followUps: h.followUps.counts(asOf: asOf),
-            contents: ContentCounts(
-                delivered: h.delivered.count,
-                read: h.delivered.count(where: { h.maxProgress[$0] != nil }),
-                completed: h.delivered.count(where: { (h.maxProgress[$0] ?? 0) >= 0.9 })))
+            contents: Self.contents(of: h))
         var returned = false
         if let first = h.visitTimes.first,
            let next = h.visitTimes.first(where: { $0 > first }) {
@@ -169,6 +166,18 @@ public struct PatientProjection: Sendable, Equatable {
             consent: h.consent,
             programs: CodePointOrder.sorted(h.enrolledPrograms),
             manualTags: CodePointOrder.sorted(h.manualTags))
+    }
+
+    /// The delivered contents and how many were read and completed: one
+    /// progress lookup per content.
+    private static func contents(of h: PatientHistory) -> ContentCounts {
+        var counts = ContentCounts(delivered: h.delivered.count)
+        for content in h.delivered {
+            guard let progress = h.maxProgress[content] else { continue }
+            counts.read += 1
+            if progress >= 0.9 { counts.completed += 1 }
+        }
+        return counts
     }
 
     /// The mean adherence over the current check-in enrolments; nil without one.

@@ -171,11 +171,22 @@ public struct PatientProjections: Projection {
         // capacity held at rest. (The copy goes through the buffer's
         // pointer: `Array(scratch)` would share the buffer instead, and
         // the next state would allocate a fresh one.)
+        //
+        // Each state is moved out of its slot (left empty) rather than
+        // copied, and freed right after its encoding, while its memory is
+        // still in cache: freeing them all at `live = [:]` was a second
+        // sweep over every state's objects. The index loop holds no
+        // reference to the table, which `live.indices` would, so the
+        // slots are changed in place.
         var scratch: [UInt8] = []
-        for (patient, state) in live {
+        var index = live.startIndex
+        while index != live.endIndex {
+            var state = PatientState()
+            swap(&state, &live.values[index])
             scratch.removeAll(keepingCapacity: true)
             state.encode(into: &scratch)
-            encoded[patient] = scratch.withUnsafeBufferPointer { Array($0) }
+            encoded[live.keys[index]] = scratch.withUnsafeBufferPointer { Array($0) }
+            live.formIndex(after: &index)
         }
         live = [:]
     }

@@ -58,14 +58,37 @@ public enum ConditionGroup: String, Sendable, CaseIterable, Comparable {
     /// - Parameter code: a code as stored (`E11.9`) or in any case and with
     ///   or without its dot.
     ///
-    /// Allocates a short string. Codes are ASCII (events.md), so string
-    /// comparison here is byte comparison.
+    /// Codes are ASCII (events.md), so string comparison here is byte
+    /// comparison.
     public init?(icd10 code: String) {
-        let category = String(Self.normalized(code).prefix(3))
-        guard let found = ConditionGroup.allCases.first(where: { group in
-            group.categoryRanges.contains { $0.contains(category) }
-        }) else { return nil }
-        self = found
+        let category = Self.category(of: code)
+        guard let found = Self.rangeTable.first(where: { $0.range.contains(category) }) else { return nil }
+        self = found.group
+    }
+
+    /// Every group's ranges with their group, in the order of `allCases`:
+    /// built once, as ``categoryRanges`` builds arrays on each call and
+    /// this initializer runs for every condition of every projection.
+    private static let rangeTable: [(range: ClosedRange<String>, group: ConditionGroup)] =
+        allCases.flatMap { group in group.categoryRanges.map { (range: $0, group: group) } }
+
+    /// The first three characters of `code` upper-cased, its dots removed.
+    ///
+    /// A code of printable ASCII (every valid code) takes a byte loop that
+    /// computes the same: there upper-casing maps only `a`-`z`, and each
+    /// byte is a character (no combining marks, no CR-LF). It builds a
+    /// small string in place, where the general path upper-cases, filters
+    /// and segments into characters, once per condition of every profile.
+    static func category(of code: String) -> String {
+        guard code.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else { return String(normalized(code).prefix(3)) }
+        return String(unsafeUninitializedCapacity: 3) { category in
+            var count = 0
+            for byte in code.utf8 where byte != UInt8(ascii: ".") && count < 3 {
+                category[count] = (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) ? byte - 0x20 : byte
+                count += 1
+            }
+            return count
+        }
     }
 
     /// `code` upper-cased, its dots removed.

@@ -142,13 +142,17 @@ struct PatientHistory: Equatable, Sendable {
         return state
     }
 
-    /// Current enrolments.
-    var enrolments: [String: Enrolment] {
-        enrolmentChanges.compactMapValues { $0.value }
+    /// The programs currently enrolled (their latest change an `enroll`),
+    /// in no order: read from ``enrolmentChanges`` without building a
+    /// dictionary of them.
+    var enrolledPrograms: [String] {
+        enrolmentChanges.compactMap { $0.value.value == nil ? nil : $0.key }
     }
 
-    var manualTags: Set<String> {
-        Set(tagChanges.compactMap { $0.value.value ? $0.key : nil })
+    /// The manual tags currently on (their latest operation an add), in no
+    /// order; each once, as keys of ``tagChanges``.
+    var manualTags: [String] {
+        tagChanges.compactMap { $0.value.value ? $0.key : nil }
     }
 
     var latestPHQ9Score: Double? { latestSurveys["phq9"]?.value.score }

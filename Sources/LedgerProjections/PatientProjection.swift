@@ -81,12 +81,9 @@ public struct PatientProjection: Sendable, Equatable {
         let year = DayWindow(days: 365, endingAt: asOf)
         let adherence = PatientAdherence(
             pdc: h.fills.mapValues { ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: year.first, lastDay: year.last)?.value },
-            checkinAdherence: Self.checkinAdherence(of: h, asOf: asOf),
+            checkinAdherence: Self.checkinAdherence(of: h, programs: profile.programs, asOf: asOf),
             followUps: h.followUps.counts(asOf: asOf),
-            contents: ContentCounts(
-                delivered: h.delivered.count,
-                read: h.delivered.count(where: { h.maxProgress[$0] != nil }),
-                completed: h.delivered.count(where: { (h.maxProgress[$0] ?? 0) >= 0.9 })))
+            contents: Self.contents(of: h))
         var returned = false
         if let first = h.visitTimes.first,
            let next = h.visitTimes.first(where: { $0 > first }) {
@@ -143,11 +140,18 @@ public struct PatientProjection: Sendable, Equatable {
             case .cancelled: cancelled.append(id)
             }
         }
+        // A patient has a few groups at most: a linear search dedupes them
+        // more cheaply than hashing them into a set.
+        var groups: [ConditionGroup] = []
+        for code in h.conditions {
+            if let group = ConditionGroup(icd10: code), !groups.contains(group) { groups.append(group) }
+        }
+        groups.sort()
         return PatientProfile(
             sex: h.sex?.value,
             birthYear: h.birthYear?.value,
             conditions: CodePointOrder.sorted(h.conditions),
-            conditionGroups: Set(h.conditions.compactMap(ConditionGroup.init(icd10:))).sorted(),
+            conditionGroups: groups,
             visits: VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last,
                                  byKind: h.visitsByKind),
             appointments: AppointmentSummary(
@@ -160,18 +164,31 @@ public struct PatientProjection: Sendable, Equatable {
             checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins.mapValues(\.value)),
             surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys.mapValues(\.value)),
             consent: h.consent,
-            programs: CodePointOrder.sorted(h.enrolments.keys),
+            programs: CodePointOrder.sorted(h.enrolledPrograms),
             manualTags: CodePointOrder.sorted(h.manualTags))
     }
 
+    /// The delivered contents and how many were read and completed: one
+    /// progress lookup per content.
+    private static func contents(of h: PatientHistory) -> ContentCounts {
+        var counts = ContentCounts(delivered: h.delivered.count)
+        for content in h.delivered {
+            guard let progress = h.maxProgress[content] else { continue }
+            counts.read += 1
+            if progress >= 0.9 { counts.completed += 1 }
+        }
+        return counts
+    }
+
     /// The mean adherence over the current check-in enrolments; nil without one.
-    private static func checkinAdherence(of h: PatientHistory, asOf: EventTime) -> Double? {
+    ///
+    /// - Parameter programs: the programs currently enrolled, sorted by
+    ///   code point (the profile's `programs`): the sum runs in that order,
+    ///   so the floating-point result does not depend on dictionary order.
+    private static func checkinAdherence(of h: PatientHistory, programs: [String], asOf: EventTime) -> Double? {
         var sum = 0.0, count = 0
-        // In program order, so the floating-point sum does not depend on
-        // dictionary order.
-        let enrolments = h.enrolments
-        for program in CodePointOrder.sorted(enrolments.keys) {
-            guard let enrolment = enrolments[program],
+        for program in programs {
+            guard let enrolment = h.enrolmentChanges[program]?.value,
                   case .checkin(let metric, let everyDays) = enrolment.plan else { continue }
             sum += CheckinAdherence.adherence(checkinDays: h.checkinDays[metric] ?? [], enrolmentDay: enrolment.day,
                                               everyDays: everyDays, asOfDay: asOf.day)

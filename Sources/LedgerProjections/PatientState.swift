@@ -91,9 +91,8 @@ extension PatientState {
             w.stamp(followUp.stamp); w.string(followUp.message)
             w.optional(followUp.survey) { $0.string($1) }; w.optional(followUp.content) { $0.string($1) }
         }
-        for routes in [f.surveysByMessage, f.surveysByID, f.readsByMessage, f.readsByContent] {
-            w.sortedEntries(routes, key: { $0 }) { w, key, times in w.string(key); w.times(times) }
-        }
+        w.timesByKey(f.surveysByMessage); w.timesByKey(f.surveysByID)
+        w.timesByKey(f.readsByMessage); w.timesByKey(f.readsByContent)
         w.times(f.inbound)
         w.count(h.readCount)
         w.sortedEntries(h.maxProgress, key: { $0 }) { w, content, progress in w.string(content); w.double(progress) }
@@ -259,9 +258,22 @@ extension StateWriter {
         for t in times { int(t.millisecondsSince1970 - previous); previous = t.millisecondsSince1970 }
     }
 
+    /// The entries of `dictionary` by the code-point order of `key`: the
+    /// count, then each entry as `write` puts it. The entries are sorted
+    /// with their values (no key is hashed again), and an entry alone is
+    /// written without building an array.
     mutating func sortedEntries<K, V>(_ dictionary: [K: V], key: (K) -> String, _ write: (inout StateWriter, K, V) -> Void) {
         count(dictionary.count)
-        for k in dictionary.keys.sorted(by: { CodePointOrder.precedes(key($0), key($1)) }) { write(&self, k, dictionary[k]!) }
+        if dictionary.count == 1, let (k, v) = dictionary.first {
+            write(&self, k, v)
+            return
+        }
+        for (k, v) in dictionary.sorted(by: { CodePointOrder.precedes(key($0.key), key($1.key)) }) { write(&self, k, v) }
+    }
+
+    /// A follow-up route: times per key, by key.
+    mutating func timesByKey(_ route: [String: [EventTime]]) {
+        sortedEntries(route, key: { $0 }) { w, key, times in w.string(key); w.times(times) }
     }
 }
 

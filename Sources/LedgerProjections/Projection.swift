@@ -163,12 +163,52 @@ public struct PatientProjections: Projection {
 
     /// Encodes every state being folded.
     public mutating func compact() {
+        compactStates { _, _ in }
+    }
+
+    /// ``compact()`` and ``cohortMetrics(asOf:)`` in one pass over the
+    /// states being folded: each state's projection is added to the metrics
+    /// just before it is encoded, so the states' memory is walked once
+    /// (the end of a replay does both).
+    ///
+    /// - Returns: the cohort metrics as of `asOf`, or nil when some patient
+    ///   has an event after it (the states are compacted either way).
+    public mutating func compact(cohortMetricsAsOf asOf: EventTime) -> CohortMetrics? {
+        var metrics = CohortMetrics(asOf: asOf)
+        var complete = addResting(to: &metrics)
+        compactStates { patient, state in
+            if complete { complete = metrics.add(patient, state) }
+        }
+        return complete ? metrics : nil
+    }
+
+    /// Encodes every state being folded, showing each to `visit` first.
+    private mutating func compactStates(_ visit: (_ patient: String, _ state: PatientState) -> Void) {
         guard !live.isEmpty else { return }
         encoded.reserveCapacity(encoded.count + live.count)
-        for (patient, state) in live {
-            var bytes: [UInt8] = []
-            state.encode(into: &bytes)
-            encoded[patient] = bytes
+        // Each state is encoded into one reused buffer and then copied
+        // into an array of its exact size: one allocation per patient
+        // rather than one per doubling of a growing array, and no spare
+        // capacity held at rest. (The copy goes through the buffer's
+        // pointer: `Array(scratch)` would share the buffer instead, and
+        // the next state would allocate a fresh one.)
+        //
+        // Each state is moved out of its slot (left empty) rather than
+        // copied, and freed right after its encoding, while its memory is
+        // still in cache: freeing them all at `live = [:]` was a second
+        // sweep over every state's objects. The index loop holds no
+        // reference to the table, which `live.indices` would, so the
+        // slots are changed in place.
+        var scratch: [UInt8] = []
+        var index = live.startIndex
+        while index != live.endIndex {
+            var state = PatientState()
+            swap(&state, &live.values[index])
+            visit(live.keys[index], state)
+            scratch.removeAll(keepingCapacity: true)
+            state.encode(into: &scratch)
+            encoded[live.keys[index]] = scratch.withUnsafeBufferPointer { Array($0) }
+            live.formIndex(after: &index)
         }
         live = [:]
     }
@@ -233,14 +273,15 @@ public struct PatientProjections: Projection {
     /// event after it (replay with a ``cutoff`` then).
     public func cohortMetrics(asOf: EventTime) -> CohortMetrics? {
         var metrics = CohortMetrics(asOf: asOf)
-        func add(_ patient: String, _ state: PatientState) -> Bool {
-            guard let projection = state.projection(patient: patient, asOf: asOf) else { return false }
-            metrics.add(projection)
-            return true
-        }
-        for (patient, state) in live { guard add(patient, state) else { return nil } }
-        for (patient, bytes) in encoded { guard add(patient, Self.decode(bytes)) else { return nil } }
-        return metrics
+        for (patient, state) in live { guard metrics.add(patient, state) else { return nil } }
+        return addResting(to: &metrics) ? metrics : nil
+    }
+
+    /// Adds the patients at rest to `metrics`; false when one has an event
+    /// after its as-of time.
+    private func addResting(to metrics: inout CohortMetrics) -> Bool {
+        for (patient, bytes) in encoded { guard metrics.add(patient, Self.decode(bytes)) else { return false } }
+        return true
     }
 
     /// A varint count, then per patient by code point: the id, the state's
@@ -302,5 +343,15 @@ public struct PatientProjections: Projection {
     /// ``init(checkpoint:verifyingStates:)`` (states are not decoded now).
     public init(checkpoint bytes: UnsafeRawBufferPointer) throws(StateDecodingError) {
         try self.init(checkpoint: bytes, verifyingStates: false)
+    }
+}
+
+extension CohortMetrics {
+    /// Adds `patient`'s projection from their state; false (nothing added)
+    /// when the state has an event after ``asOf``.
+    fileprivate mutating func add(_ patient: String, _ state: PatientState) -> Bool {
+        guard let projection = state.projection(patient: patient, asOf: asOf) else { return false }
+        add(projection)
+        return true
     }
 }

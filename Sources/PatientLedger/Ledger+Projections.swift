@@ -603,17 +603,22 @@ struct ReplayFold: EventFolding {
         pending = PatientOrderedBatch(capacity: batchCapacity)
     }
 
-    /// The part's metrics, then its states compacted: both on the part's
-    /// thread (merged metrics equal the whole's: every sum is exact).
-    /// `cut` served only the metrics and is dropped.
+    /// The part's metrics and its states compacted: both on the part's
+    /// thread (merged metrics equal the whole's: every sum is exact), in
+    /// one pass over the states when the metrics come from `all`. `cut`
+    /// served only the metrics and is dropped.
     mutating func finish() throws(LedgerError) {
         try foldPending()
         // Its memory back now, not when the caller drops the folder (after
         // merging the parts and writing the checkpoint).
         pending = PatientOrderedBatch(capacity: pending.capacity)
-        metrics = (cut ?? all).cohortMetrics(asOf: asOf)
-        cut = nil
-        all.compact()
+        if let cut {
+            metrics = cut.cohortMetrics(asOf: asOf)
+            self.cut = nil
+            all.compact()
+        } else {
+            metrics = all.compact(cohortMetricsAsOf: asOf)
+        }
     }
 
     mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError) {

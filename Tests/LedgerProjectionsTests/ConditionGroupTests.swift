@@ -1,5 +1,5 @@
 import Testing
-import LedgerProjections
+@testable import LedgerProjections
 
 /// The ICD-10 prefix table of metrics.md, at each range's edges.
 @Suite struct ConditionGroupTests {
@@ -29,6 +29,15 @@ import LedgerProjections
         #expect(ConditionGroup(icd10: "e119") == .diabetes)
         #expect(ConditionGroup(icd10: "o9a.1") == .pregnancy)
         #expect(ConditionGroup(icd10: "I.50") == .heartFailure)
+    }
+
+    /// The byte loop for printable ASCII agrees with upper-casing,
+    /// removing dots and taking three characters, also on codes no
+    /// validator would pass; other codes take that general path.
+    @Test(arguments: ["E11.9", "e11.9", "o9a.11", "I.50", ".", "..", "", "e", "E1", "z3.", " e1 1", "~{}`",
+                      "ab.c.d", "E1\u{301}1", "e\r\n11", "ß12", "\u{1F600}E11", "é11"])
+    func categoriesOfPrintableASCIIMatchTheGeneralPath(code: String) {
+        #expect(ConditionGroup.category(of: code) == String(ConditionGroup.normalized(code).prefix(3)))
     }
 
     @Test func onlyPregnancyIsNotChronic() {

@@ -149,6 +149,33 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         let asOf = try #require(full.latestTime)
         #expect(full.cohortMetrics(asOf: asOf) != nil)
     }
+
+    /// Compacting with the metrics (the end of a replay, in one pass) gives
+    /// the metrics and the states of `cohortMetrics(asOf:)` then
+    /// `compact()`, with patients at rest and being folded alike; nil
+    /// metrics as of a time before some patient's latest event.
+    @Test func compactingWithTheMetricsEqualsTheMetricsThenCompacting() throws {
+        let records = Self.records
+        let lastErase = lastErasePositions(records)
+        var projections = PatientProjections()
+        fold(&projections, records[..<(records.count / 2)], lastErase: lastErase)
+        projections.compact()
+        fold(&projections, records[(records.count / 2)...], lastErase: lastErase)
+        let latest = try #require(projections.latestTime)
+        for asOf in [latest, EventTime(millisecondsSince1970: latest.millisecondsSince1970 + 1),
+                     EventTime(millisecondsSince1970: latest.millisecondsSince1970 - 1)] {
+            var separately = projections
+            let expected = separately.cohortMetrics(asOf: asOf)
+            separately.compact()
+            var together = projections
+            #expect(together.compact(cohortMetricsAsOf: asOf) == expected)
+            #expect(together.states == separately.states)
+            #expect(together.checkpoint() == separately.checkpoint())
+        }
+        #expect(projections.cohortMetrics(asOf: latest) != nil)
+        var early = projections
+        #expect(early.compact(cohortMetricsAsOf: EventTime(millisecondsSince1970: latest.millisecondsSince1970 - 1)) == nil)
+    }
 }
 
 /// Checkpoint files in a real ledger: written, loaded, caught up, and

@@ -5,10 +5,11 @@ import Synchronization
 /// Writes the per-patient index snapshot on a thread of its own while
 /// appends go on.
 ///
-/// Every ``LedgerOptions/snapshotInterval`` appended events the ledger
-/// hands a copy of its index (copy-on-write: the copy costs nothing until
-/// the next append writes to a table the copy shares, which then copies
-/// that table once) to the writer, which makes the records it describes
+/// Every ``LedgerOptions/snapshotInterval`` appended events (a quarter of
+/// the ledger in a large one) the ledger hands a copy of its index
+/// (copy-on-write: the copy costs nothing until the next append writes to
+/// a table the copy shares, which then copies that table once) to the
+/// writer, which makes the records it describes
 /// durable (``SegmentLog/flushWithoutBlockingAppends()``), encodes the copy
 /// and replaces the snapshot file atomically. Before, the appending thread
 /// did all three under the ledger's lock: a stall of a sync, an encoding

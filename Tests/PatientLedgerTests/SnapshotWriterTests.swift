@@ -71,6 +71,34 @@ import LedgerStorage
         try reopened.close()
     }
 
+    /// Snapshots come every `snapshotInterval` events in a small ledger
+    /// and every quarter of the ledger in a large one: 400 appends with an
+    /// interval of 10 write 14 snapshots, not 40, at the positions the rule
+    /// gives.
+    @Test func theSnapshotIntervalGrowsWithTheLedger() throws {
+        let dir = TemporaryDirectory()
+        let notes = Notes()
+        let ledger = try Ledger.open(at: dir.path, options: options(notes, interval: 10))
+        var written: [UInt64] = []
+        for n in 0..<400 {
+            try ledger.append(Events.checkin("P\(n % 7)", day: n, id: "c-\(n)"))
+            ledger.snapshots.wait()  // none is in flight when the next is due
+            guard n >= 9 else { continue }  // no snapshot before the first interval
+            let position = try snapshot(ledger).coveredPosition
+            if position != written.last { written.append(position) }
+        }
+        var expected: [UInt64] = []
+        var last: UInt64 = 0
+        for covered in UInt64(1)...400 where covered - last >= max(10, last / 4) {
+            expected.append(covered)
+            last = covered
+        }
+        #expect(written == expected)
+        #expect(expected.count == 14 && expected.last == 363)
+        #expect(notes.all.isEmpty)
+        try ledger.close()
+    }
+
     /// A background snapshot that cannot be written is reported, not
     /// thrown at an append; the appends go on, and the snapshot on disk
     /// stays the last good one until a later write succeeds.

@@ -353,6 +353,14 @@ func runPatient() throws {
 
 // MARK: - profiling helpers
 
+/// Prints `items` done in `m` as a rate in wall time and per CPU-second;
+/// `check` (a value derived from the results) keeps the work from being
+/// optimized away.
+private func printRate(_ label: String, items: Int, _ m: Measurement, check: Int? = nil) {
+    let n = Double(items)
+    print("\(label): \(count(n / m.wall))/s, \(count(n / m.cpu)) per CPU-second" + (check.map { " (\($0 & 1))" } ?? ""))
+}
+
 /// One typed workload alone, for `perf record` or `valgrind --tool=callgrind`.
 @MainActor
 func runTypedProfile(_ command: String) throws {
@@ -368,10 +376,9 @@ func runTypedProfile(_ command: String) throws {
     if command == "profile-replay", let variable = getenv("LEDGER_BENCH_REPLAY_LEDGER"), case let path = String(cString: variable) {
         // An existing ledger (the projections cohort), on one thread.
         let ledger = try Ledger.open(at: path, options: .readOnly)
-        var events: UInt64 = 0
-        let m = try measured { events = try ledger.replay(threads: 1).events }
-        let n = Double(events)
-        print("replay of \(path), 1 thread: \(count(n / m.wall))/s, \(count(n / m.cpu)) per CPU-second")
+        var replayed: UInt64 = 0
+        let m = try measured { replayed = try ledger.replay(threads: 1).events }
+        printRate("replay of \(path), 1 thread", items: Int(replayed), m)
         return
     }
     if command == "profile-encode" {
@@ -391,7 +398,7 @@ func runTypedProfile(_ command: String) throws {
                 }
             }
         }
-        print("EventCodec.encode: \(count(Double(10 * events) / m.wall))/s, \(count(Double(10 * events) / m.cpu)) per CPU-second (\(total & 1))")
+        printRate("EventCodec.encode", items: 10 * events, m, check: total)
         return
     }
     let work = try Scratch.makeDirectory("profile")
@@ -402,11 +409,14 @@ func runTypedProfile(_ command: String) throws {
         let appender = TypedAppender(ledger: ledger, batches: batches)
         let m = try measured { try appender.appendAll() }
         try ledger.close()
-        print("ledger append noSync: \(count(Double(events) / m.wall))/s, \(count(Double(events) / m.cpu)) per CPU-second")
-    } else if command == "profile-cursor" {
+        printRate("ledger append noSync", items: events, m)
+        return
+    }
+    // The rest read a ledger of `--events` typed events.
+    try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)
+    let ledger = try Ledger.open(at: work + "/ledger", options: .readOnly)
+    if command == "profile-cursor" {
         // The events(from:) cursor, 3 passes.
-        try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)
-        let ledger = try Ledger.open(at: work + "/ledger", options: .readOnly)
         var n = 0
         let m = try measured {
             for _ in 0..<3 {
@@ -414,11 +424,9 @@ func runTypedProfile(_ command: String) throws {
                 while let stored = try c.next() { n &+= Int(stored.position & 1) + 1 }
             }
         }
-        print("events(from:) cursor: \(count(Double(3 * events) / m.wall))/s, \(count(Double(3 * events) / m.cpu)) per CPU-second (\(n & 1))")
+        printRate("events(from:) cursor", items: 3 * events, m, check: n)
     } else if command == "profile-views" {
         // Ledger.scan with views, 10 passes, touching what the replay row touches.
-        try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)
-        let ledger = try Ledger.open(at: work + "/ledger", options: .readOnly)
         var touched = 0
         let m = try measured {
             for _ in 0..<10 {
@@ -429,10 +437,8 @@ func runTypedProfile(_ command: String) throws {
                 }
             }
         }
-        print("Ledger.scan with views: \(count(Double(10 * events) / m.wall))/s, \(count(Double(10 * events) / m.cpu)) per CPU-second (\(touched & 1))")
+        printRate("Ledger.scan with views", items: 10 * events, m, check: touched)
     } else {
-        try LedgerFixtures.buildLedger(at: work + "/ledger", events: events, typed: typed)
-        let ledger = try Ledger.open(at: work + "/ledger", options: .readOnly)
         let seconds = try time { _ = try ledger.replay() }
         print("replay: \(count(Double(events) / seconds))/s")
     }

@@ -30,6 +30,18 @@ enum DerivedFile {
         var body: Range<Int>
     }
 
+    /// Reads a body's varints from its start on.
+    ///
+    /// A struct, not a nested function capturing an offset: a captured
+    /// variable is checked for exclusive access at run time on every use,
+    /// which was a third of decoding a 10 M-event ledger's index snapshot.
+    struct BodyReader {
+        let body: UnsafeRawBufferPointer
+        var offset = 0
+
+        mutating func varint() -> UInt64? { Varint.read(body, at: &offset) }
+    }
+
     static func encode(magic: [UInt8], logID: [UInt8], basePosition: UInt64, layout: UInt16, body: [UInt8]) -> [UInt8] {
         var bytes = FileHeader(magic: magic, logID: logID, basePosition: basePosition,
                                createdAtMillis: currentTimeMillis(), extra: layout).encoded()

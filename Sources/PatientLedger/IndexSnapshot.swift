@@ -84,10 +84,7 @@ enum IndexSnapshot {
         let base = opened.basePosition
         return bytes.withUnsafeBytes { raw -> Result<LedgerIndex, SnapshotProblem> in
             let body = UnsafeRawBufferPointer(rebasing: raw[opened.body])
-            // A struct, not a nested function capturing `offset`: a captured
-            // variable is checked for exclusive access at run time on every
-            // use, which was a third of opening a 10 M-event ledger.
-            var reader = Reader(body: body)
+            var reader = DerivedFile.BodyReader(body: body)
             var index = LedgerIndex()
             index.coveredPosition = base
             guard let patients = reader.varint(), patients <= UInt64(body.count) else { return .failure(.init(reason: "bad patient count")) }
@@ -143,14 +140,6 @@ enum IndexSnapshot {
             guard reader.offset == body.count else { return .failure(.init(reason: "trailing bytes in snapshot")) }
             return .success(index)
         }
-    }
-
-    /// Reads varints from a snapshot's body.
-    private struct Reader {
-        let body: UnsafeRawBufferPointer
-        var offset = 0
-
-        mutating func varint() -> UInt64? { Varint.read(body, at: &offset) }
     }
 
     typealias SnapshotProblem = DerivedFile.Problem

@@ -89,29 +89,28 @@ enum ProjectionCheckpoint {
         }
         return bytes.withUnsafeBytes { raw -> Result<Loaded, Problem> in
             let body = UnsafeRawBufferPointer(rebasing: raw[opened.body])
-            var offset = 0
-            func varint() -> UInt64? { Varint.read(body, at: &offset) }
-            guard let nameLength = varint(), nameLength <= UInt64(body.count - offset) else { return .failure(Problem("bad projection name")) }
-            let storedName = String(decoding: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + Int(nameLength))]), as: UTF8.self)
-            offset += Int(nameLength)
+            var reader = DerivedFile.BodyReader(body: body)
+            guard let nameLength = reader.varint(), nameLength <= UInt64(body.count - reader.offset) else { return .failure(Problem("bad projection name")) }
+            let storedName = String(decoding: UnsafeRawBufferPointer(rebasing: body[reader.offset..<(reader.offset + Int(nameLength))]), as: UTF8.self)
+            reader.offset += Int(nameLength)
             guard storedName == name else { return .failure(Problem("checkpoint is of projection \(storedName)")) }
-            guard let storedVersion = varint() else { return .failure(Problem("bad projection version")) }
+            guard let storedVersion = reader.varint() else { return .failure(Problem("bad projection version")) }
             guard storedVersion == UInt64(version) else {
                 return .failure(Problem("checkpoint of version \(storedVersion), this projection is version \(version)"))
             }
             var anchor: Anchor?
-            switch varint() {
+            switch reader.varint() {
             case 0?:
                 guard opened.basePosition == 0 else { return .failure(Problem("checkpoint lacks its anchor")) }
             case 1?:
-                guard let zigzag = varint(), body.count - offset >= 4 else { return .failure(Problem("bad anchor")) }
-                anchor = Anchor(timestamp: Varint.unzigzag(zigzag), payloadChecksum: body.loadLE(at: offset, as: UInt32.self))
-                offset += 4
+                guard let zigzag = reader.varint(), body.count - reader.offset >= 4 else { return .failure(Problem("bad anchor")) }
+                anchor = Anchor(timestamp: Varint.unzigzag(zigzag), payloadChecksum: body.loadLE(at: reader.offset, as: UInt32.self))
+                reader.offset += 4
             default:
                 return .failure(Problem("bad anchor"))
             }
-            guard let length = varint(), length == UInt64(body.count - offset) else { return .failure(Problem("bad state length")) }
-            let start = opened.body.lowerBound + offset
+            guard let length = reader.varint(), length == UInt64(body.count - reader.offset) else { return .failure(Problem("bad state length")) }
+            let start = opened.body.lowerBound + reader.offset
             return .success(Loaded(coveredPosition: opened.basePosition, anchor: anchor, state: start..<(start + Int(length))))
         }
     }

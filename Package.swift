@@ -4,7 +4,7 @@
 //
 // The target list reads as the architecture (see README.md, "Layout"):
 //   CLZ4, CCRC32C        C leaves: liblz4 (system library) and CRC32C (SSE4.2 + table)
-//   CSystemCalls         C leaf: system calls Swift's Glibc module lacks (sync_file_range)
+//   CSystemCalls         C leaf: system calls Swift's Glibc module lacks (sync_file_range), the prefetch hint
 //   LedgerStorage        the segment log: bytes, positions, timestamps; knows no patients
 //   LedgerEvents         the patient event model, its validation, JSON Lines and binary codecs; touches no files
 //   LedgerSimulation     the synthetic cohort generator (`ledger generate`): deterministic, streamed PatientEvents
@@ -48,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "PatientLedger",
-            dependencies: ["LedgerStorage", "LedgerEvents", "LedgerProjections"]
+            dependencies: ["LedgerStorage", "LedgerEvents", "LedgerProjections", "CSystemCalls"]
         ),
         .executableTarget(
             name: "LedgerTool",

@@ -1,3 +1,5 @@
+import CSystemCalls
+
 /// A stable 64-bit hash of identifier bytes: eight bytes at a time (read
 /// little-endian, the last word zero-padded), each word mixed in with a
 /// multiply and a shift, the length folded in, then MurmurHash3's fmix64
@@ -108,9 +110,11 @@ struct IdempotencyIndex {
         return nil
     }
 
-    /// The word a lookup of `hash` reads first (to load it ahead of the lookup).
+    /// Starts loading the slot a lookup of `hash` reads first.
     @inline(__always)
-    func firstSlot(for hash: UInt64) -> UInt64 { words[2 &* (Int(truncatingIfNeeded: hash) & (size - 1))] }
+    func prefetchFirstSlot(for hash: UInt64) {
+        words.withUnsafeBufferPointer { plg_prefetch($0.baseAddress! + 2 &* (Int(truncatingIfNeeded: hash) & (size - 1))) }
+    }
 
     /// Records that the event at `position` has an id hashing to `hash`
     /// (never 0: ``IdentifierHash`` does not return it).

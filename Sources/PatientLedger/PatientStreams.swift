@@ -1,3 +1,5 @@
+import CSystemCalls
+
 /// One patient's stream in the ``LedgerIndex``: a summary, with its
 /// positions (in log order) held in the index's ``PositionArena``.
 struct PatientStream: Sendable, Equatable {
@@ -54,8 +56,8 @@ struct PositionArena: @unchecked Sendable {
         func copy() -> Owner {
             let copy = Owner()
             for page in pages {
-                let new = UnsafeMutablePointer<UInt64>.allocate(capacity: PositionArena.pageSlots)
-                new.initialize(from: page, count: PositionArena.pageSlots)
+                let new = PositionArena.allocatePage()
+                new.update(from: page, count: PositionArena.pageSlots)
                 copy.pages.append(new)
             }
             return copy
@@ -72,11 +74,18 @@ struct PositionArena: @unchecked Sendable {
     /// Chunks handed out.
     private(set) var chunks = 0
 
+    /// A zeroed page, aligned to a cache line, so that each 64-byte chunk
+    /// is one cache line (with malloc's 16-byte alignment most chunks
+    /// straddled two, and an append could miss twice).
+    fileprivate static func allocatePage() -> UnsafeMutablePointer<UInt64> {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: pageSlots * 8, alignment: 64)
+        return raw.initializeMemory(as: UInt64.self, repeating: 0, count: pageSlots)
+    }
+
     /// A new, empty chunk.
     private mutating func makeChunk() -> Int {
         if chunks == pages.count * Self.pageChunks {
-            let page = UnsafeMutablePointer<UInt64>.allocate(capacity: Self.pageSlots)
-            page.initialize(repeating: 0, count: Self.pageSlots)
+            let page = Self.allocatePage()
             owner.pages.append(page)
             pages.append(page)
         }
@@ -91,6 +100,13 @@ struct PositionArena: @unchecked Sendable {
 
     subscript(chunk: Int, slot: Int) -> UInt64 {
         get { self.slot(chunk, slot).pointee }
+    }
+
+    /// Starts loading the slot the next ``append(_:to:)`` to `stream` writes.
+    @inline(__always)
+    func prefetchAppend(to stream: PatientStream) {
+        guard stream.count > 0 else { return }
+        plg_prefetch(slot(stream.lastChunk, stream.count % Self.chunkPositions))
     }
 
     /// Adds `position` at the end of `stream`.
@@ -170,27 +186,52 @@ struct LedgerIndex {
     /// Patients with at least one erase record.
     private(set) var erasedPatients = 0
 
-    /// Loads what adding records of these patients will read (patient table
-    /// slots, then the patients' ids and streams, then their last chunks),
-    /// each kind in a tight loop of independent loads, so that their cache
-    /// misses overlap instead of costing one memory latency after another:
-    /// a prefetch. `hashes[i]` is the ``IdentifierHash`` of the patient of
-    /// the `i`th event; `events` selects those to be added. Returns a value
-    /// mixed from everything loaded, to keep the loads (store it anywhere).
-    func prefetch(patientHashes hashes: [UInt64], of events: [Int]) -> UInt64 {
-        var sink: UInt64 = 0
-        for i in events { sink ^= ordinals.firstSlot(for: hashes[i]) }
-        // A patient whose first slot holds another patient, or who is new,
-        // is simply not prefetched further.
-        for i in events {
-            guard let ordinal = ordinals.firstCandidate(for: hashes[i], below: streams.count) else { continue }
-            sink ^= UInt64(truncatingIfNeeded: patients[ordinal].utf8.count) ^ UInt64(truncatingIfNeeded: streams[ordinal].lastChunk)
+    /// The stages of loading ahead what ``add(position:patient:patientHash:idHash:isErase:time:)``
+    /// will touch for one record: four to six cache lines at random places in
+    /// tables far larger than the CPU's caches, each a memory latency when
+    /// met cold. Each stage needs the line the one before loaded, so an
+    /// adding loop calls ``prefetch(_:patientHash:idHash:)`` with
+    /// ``tableSlots`` for a record several records ahead, ``entries`` for
+    /// one closer, and ``lastChunk`` for one closer still: the misses of a
+    /// dozen records overlap, and each line arrives shortly before it is
+    /// used, while its address translation is still cached. (Loading the
+    /// whole batch's lines first, in tight loops, overlapped the misses too,
+    /// but a thousand records' lines on random pages had evicted each
+    /// other's translations, and many of the lines, by the time they were
+    /// used.)
+    enum PrefetchStage {
+        /// The patient table slot and the idempotency slot.
+        case tableSlots
+        /// The patient's id and stream summary (read through the table slot).
+        case entries
+        /// The arena slot the patient's next position goes to (read
+        /// through the stream summary).
+        case lastChunk
+    }
+
+    /// Starts loading, without waiting, the lines of `stage` for a record of
+    /// the patient whose ``IdentifierHash`` is `hash`, with an id hashing to
+    /// `idHash` (0 for none). A hint: a patient not yet indexed, or whose
+    /// first table slot holds another, is simply not loaded further.
+    @inline(__always)
+    func prefetch(_ stage: PrefetchStage, patientHash hash: UInt64, idHash: UInt64) {
+        switch stage {
+        case .tableSlots:
+            ordinals.prefetchFirstSlot(for: hash)
+            if idHash != 0 { ids.prefetchFirstSlot(for: idHash) }
+        case .entries:
+            guard let ordinal = ordinals.firstCandidate(for: hash, below: streams.count) else { return }
+            patients.withUnsafeBufferPointer { plg_prefetch($0.baseAddress! + ordinal) }
+            streams.withUnsafeBufferPointer {
+                // A summary may straddle two lines: load both.
+                let first = UnsafeRawPointer($0.baseAddress! + ordinal)
+                plg_prefetch(first)
+                plg_prefetch(first + (MemoryLayout<PatientStream>.size - 1))
+            }
+        case .lastChunk:
+            guard let ordinal = ordinals.firstCandidate(for: hash, below: streams.count) else { return }
+            arena.prefetchAppend(to: streams[ordinal])
         }
-        for i in events {
-            guard let ordinal = ordinals.firstCandidate(for: hashes[i], below: streams.count) else { continue }
-            sink ^= arena[streams[ordinal].lastChunk, 0]
-        }
-        return sink
     }
 
     /// The stream of `patient`, nil when it has no record.
@@ -361,6 +402,12 @@ struct PatientTable: Sendable {
     /// The slot a lookup of `hash` reads first.
     @inline(__always)
     func firstSlot(for hash: UInt64) -> UInt64 { slots[Int(truncatingIfNeeded: hash >> 32) & (slots.count - 1)] }
+
+    /// Starts loading the slot a lookup of `hash` reads first.
+    @inline(__always)
+    func prefetchFirstSlot(for hash: UInt64) {
+        slots.withUnsafeBufferPointer { plg_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash >> 32) & ($0.count - 1))) }
+    }
 
     /// The ordinal in the slot a lookup of `hash` reads first, when that
     /// slot's tag matches and the ordinal is below `count` (a likely match,

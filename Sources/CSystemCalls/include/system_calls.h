@@ -1,5 +1,5 @@
 // System calls that Swift's Glibc module does not expose (they need
-// _GNU_SOURCE). Each returns 0 or -errno.
+// _GNU_SOURCE), each returning 0 or -errno, and the CPU's prefetch hint.
 #ifndef PATIENTLEDGER_SYSTEM_CALLS_H
 #define PATIENTLEDGER_SYSTEM_CALLS_H
 
@@ -8,5 +8,18 @@
 /// sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE): starts
 /// writeback of the range without waiting. 0 or -errno; 0 where unsupported.
 int plg_start_writeback(int fd, int64_t offset, int64_t length);
+
+/// A hint that `address` will soon be read or written: the CPU starts
+/// loading its cache line (and its address translation) without waiting,
+/// unlike a load, which holds a slot in the CPU's instruction window until
+/// the line arrives. Never faults, whatever the address; a no-op where the
+/// compiler has no prefetch instruction. Swift has no prefetch of its own.
+static inline void plg_prefetch(const void *address) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(address, 1, 3);
+#else
+    (void)address;
+#endif
+}
 
 #endif

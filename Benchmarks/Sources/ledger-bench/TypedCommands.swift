@@ -405,11 +405,14 @@ func runTypedProfile(_ command: String) throws {
     defer { Scratch.remove(work) }
     if command == "profile-typed-append" {
         let batches = typed.batches(count: events, batchSize: 1000)
-        let ledger = try Ledger.open(at: work + "/ledger", options: LedgerFixtures.options(.noSync()))
+        // LEDGER_BENCH_DURABILITY=group: group commit (2 ms), as `typed` measures it.
+        let group = getenv("LEDGER_BENCH_DURABILITY").map { String(cString: $0) } == "group"
+        let durability: Durability = group ? .groupCommit(interval: .milliseconds(2), maxBytes: 1 << 20) : .noSync()
+        let ledger = try Ledger.open(at: work + "/ledger", options: LedgerFixtures.options(durability))
         let appender = TypedAppender(ledger: ledger, batches: batches)
         let m = try measured { try appender.appendAll() }
         try ledger.close()
-        printRate("ledger append noSync", items: events, m)
+        printRate(group ? "ledger append groupCommit" : "ledger append noSync", items: events, m)
         return
     }
     // The rest read a ledger of `--events` typed events.

@@ -82,6 +82,32 @@ import LedgerEvents
         }
     }
 
+    /// The writer stages fields in a small scratch and moves them to the
+    /// array when it fills (and a long string directly): every length on
+    /// both sides of those boundaries gives exactly the bytes of the
+    /// format, built here by hand, and several fields in a row that
+    /// overflow the scratch more than once keep their order.
+    @Test func payloadsOfEveryLengthAcrossTheWritersScratch() throws {
+        func varint(_ value: Int) -> [UInt8] {
+            var v = UInt64(value), out: [UInt8] = []
+            while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+            return out + [UInt8(v)]
+        }
+        for length in 0...700 {
+            let patient = String(repeating: "p", count: length % 37)
+            let program = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            let event = CodecSamples.event(.unenroll(Unenroll(program: program)), patient: patient)
+            let expected: [UInt8] = [EventCodec.formatVersion, EventType.unenroll.rawValue, 1, 0]
+                + varint(patient.utf8.count) + Array(patient.utf8) + varint(program.utf8.count) + Array(program.utf8)
+            var bytes: [UInt8] = [0xAB]
+            EventCodec.encode(event, into: &bytes)
+            #expect(bytes == [0xAB] + expected, "length \(length)")
+        }
+        let conditions = (0..<300).map { String(repeating: "c", count: $0 % 90) }
+        try roundTrip(CodecSamples.event(.register(Register(sex: .female, birthYear: 1950, conditions: conditions)),
+                                         id: String(repeating: "i", count: 200), actor: String(repeating: "a", count: 129)))
+    }
+
     @Test func extremeIntegers() throws {
         for value in [Int.min, Int.min + 1, -1, 0, 1, 63, 64, 1900, 2100, Int.max - 1, Int.max] {
             try roundTrip(CodecSamples.event(.register(Register(birthYear: value))))

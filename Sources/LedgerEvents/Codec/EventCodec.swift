@@ -84,10 +84,14 @@ public enum EventCodec {
     /// for event in events { EventCodec.encode(event, into: &block) }
     /// ```
     public static func encode(_ event: PatientEvent, into bytes: inout [UInt8]) {
-        var writer = PayloadWriter(bytes: [])
-        swap(&writer.bytes, &bytes)
-        writer.event(event)
-        swap(&writer.bytes, &bytes)
+        // The scratch on the stack (PayloadWriter); `bytes` moved in and out.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { scratch in
+            var writer = PayloadWriter(appendingTo: bytes, scratch: scratch)
+            bytes = []
+            writer.event(event)
+            writer.finish()
+            bytes = writer.bytes
+        }
     }
 
     /// The payload of `event`, in a new array.

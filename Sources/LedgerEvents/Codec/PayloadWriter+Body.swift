@@ -20,7 +20,7 @@ extension PayloadWriter {
         case .unenroll(let u): string(u.program)
         case .tag(let t): tag(t)
         case .erase: break
-        case .unrecognized(let u): bytes.append(contentsOf: u.bytes)
+        case .unrecognized(let u): u.bytes.withUnsafeBufferPointer { raw($0) }
         }
     }
 

@@ -5,26 +5,81 @@
 
 /// Appends event-codec primitives to a byte array.
 ///
-/// Allocation-free while the array has capacity; every method appends
-/// exactly the bytes Docs/EventCodec.md prescribes (shortest varints,
-/// canonical numbers), so that decoding and re-encoding is the identity.
+/// Every method appends exactly the bytes Docs/EventCodec.md prescribes
+/// (shortest varints, canonical numbers), so that decoding and re-encoding
+/// is the identity.
+///
+/// The primitives are stored through a pointer into a small scratch buffer
+/// (the caller's, typically on the stack), which is appended to ``bytes``
+/// when it fills and by ``finish()``: one array append per payload instead
+/// of one per field (each with its uniqueness and capacity checks, a fifth
+/// of encoding). A string longer than half the scratch goes to ``bytes``
+/// directly. Allocation-free while ``bytes`` has capacity.
 struct PayloadWriter {
-    var bytes: [UInt8]
+    /// What is written, once ``finish()`` has been called.
+    private(set) var bytes: [UInt8]
+    private let scratch: UnsafeMutablePointer<UInt8>
+    private let scratchCapacity: Int
+    /// Bytes in `scratch` not yet appended to `bytes`.
+    private var pending = 0
+
+    /// A writer appending to `bytes` through `scratch`, which must hold at
+    /// least 16 bytes and outlive the writer.
+    init(appendingTo bytes: consuming [UInt8], scratch: UnsafeMutableBufferPointer<UInt8>) {
+        precondition(scratch.count >= 16, "a payload writer's scratch holds at least a varint")
+        self.bytes = bytes
+        self.scratch = scratch.baseAddress!
+        self.scratchCapacity = scratch.count
+    }
+
+    /// Appends what is pending in the scratch to ``bytes``.
+    mutating func finish() {
+        guard pending > 0 else { return }
+        bytes.append(contentsOf: UnsafeBufferPointer(start: scratch, count: pending))
+        pending = 0
+    }
+
+    /// Makes room for `count` more bytes in the scratch (`count` at most
+    /// its capacity).
+    @inline(__always)
+    private mutating func room(_ count: Int) {
+        if scratchCapacity &- pending < count { finish() }
+    }
 
     @inline(__always)
     mutating func byte(_ value: UInt8) {
-        bytes.append(value)
+        room(1)
+        scratch[pending] = value
+        pending &+= 1
     }
 
     /// Unsigned LEB128, shortest form (1...10 bytes).
     @inline(__always)
     mutating func varint(_ value: UInt64) {
+        room(10)
         var v = value
         while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            scratch[pending] = UInt8(truncatingIfNeeded: v) | 0x80
+            pending &+= 1
             v >>= 7
         }
-        bytes.append(UInt8(truncatingIfNeeded: v))
+        scratch[pending] = UInt8(truncatingIfNeeded: v)
+        pending &+= 1
+    }
+
+    /// `bytes`, as they are.
+    @inline(__always)
+    mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count > scratchCapacity / 2 {
+            finish()
+            self.bytes.append(contentsOf: bytes)
+            return
+        }
+        room(bytes.count)
+        if let source = bytes.baseAddress {
+            (scratch + pending).update(from: source, count: bytes.count)
+        }
+        pending &+= bytes.count
     }
 
     /// A signed integer as the varint of its zigzag form.
@@ -47,7 +102,7 @@ struct PayloadWriter {
         // (a copy retains and releases its storage).
         let done: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
             varint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
+            raw(utf8)
         }
         if done != nil { return }
         // Small strings (up to 15 bytes, most ids) have no storage to
@@ -56,7 +111,7 @@ struct PayloadWriter {
         var value = value
         value.withUTF8 { utf8 in
             varint(UInt64(utf8.count))
-            bytes.append(contentsOf: utf8)
+            raw(utf8)
         }
     }
 
@@ -73,10 +128,10 @@ struct PayloadWriter {
         if let head = WireNumber.compactHead(value) {
             varint(head)
         } else {
-            bytes.append(WireNumber.rawTag)
+            byte(WireNumber.rawTag)
             var bits = value.bitPattern
             for _ in 0..<8 {
-                bytes.append(UInt8(truncatingIfNeeded: bits))
+                byte(UInt8(truncatingIfNeeded: bits))
                 bits >>= 8
             }
         }

@@ -17,15 +17,14 @@ import Synchronization
 /// the ledger.
 ///
 /// One snapshot at a time: a request while one is being written is
-/// declined, and the next append asks again. ``Ledger/flush()`` and
-/// ``Ledger/close()`` wait for the one in flight, then write theirs
-/// synchronously (the same file must not have two writers). A failure is
-/// reported through ``LedgerOptions/diagnostics`` and the next snapshot is
-/// due an interval later (not at the next append, which would encode the
-/// whole index again and again against a failing disk): the snapshot is
-/// derived data, the next open catches up from the log what the last good
-/// one lacks, and a failed sync also fails the log's writer, so the next
-/// append reports it.
+/// declined, and the next append asks again. ``Ledger/close()`` waits for
+/// the one in flight, then writes its own synchronously (the same file
+/// must not have two writers). A failure is reported through
+/// ``LedgerOptions/diagnostics`` and the next snapshot is due an interval
+/// later (not at the next append, which would encode the whole index again
+/// and again against a failing disk): the snapshot is derived data, the
+/// next open catches up from the log what the last good one lacks, and a
+/// failed sync also fails the log's writer, so the next append reports it.
 ///
 /// Memory: while a snapshot is written, the tables the appends changed
 /// exist twice (the copy and the live index).

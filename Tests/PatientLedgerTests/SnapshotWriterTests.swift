@@ -71,6 +71,30 @@ import LedgerStorage
         try reopened.close()
     }
 
+    /// `flush()` costs what is unsynced: it makes every appended event
+    /// durable but leaves the snapshot as it was (rewriting it made each
+    /// flush cost the whole index); an open then catches up the rest from
+    /// the log, and `close()` writes the snapshot.
+    @Test func flushSyncsTheLogWithoutRewritingTheSnapshot() throws {
+        let dir = TemporaryDirectory()
+        let notes = Notes()
+        let events = (0..<150).map { n in Events.checkin("P\(n % 13)", day: n / 10, id: "f-\(n)") }
+        var ledger = try Ledger.open(at: dir.path, options: options(notes, interval: 1_000_000))
+        try ledger.append(Array(events[0..<100]))
+        try ledger.close()
+        ledger = try Ledger.open(at: dir.path, options: options(notes, interval: 1_000_000))
+        try ledger.append(Array(events[100...]))
+        try ledger.flush()
+        #expect(try snapshot(ledger).coveredPosition == 100, "flush left the snapshot as close wrote it")
+        #expect(ledger.log.durablePosition == 150, "flush made every appended event durable")
+        let reader = try Ledger.open(at: dir.path, options: .readOnly)
+        #expect(reader.openReport.recordsCaughtUp == 50)
+        #expect(try reader.events(of: "P3").map(\.event.id) == events.filter { $0.patient == "P3" }.map(\.id))
+        try ledger.close()
+        #expect(try snapshot(ledger).coveredPosition == 150, "close wrote the snapshot")
+        #expect(notes.all.isEmpty)
+    }
+
     /// Snapshots come every `snapshotInterval` events in a small ledger
     /// and every quarter of the ledger in a large one: 400 appends with an
     /// interval of 10 write 14 snapshots, not 40, at the positions the rule

@@ -86,7 +86,7 @@ struct PatientHistory: Equatable, Sendable {
 
     /// Visit times, ascending.
     var visitTimes: [EventTime] = []
-    var visitsByKind: [VisitKind: Int] = [:]
+    var visitsByKind = CaseMap<VisitKind, Int>()
     /// Appointment ids named by a visit.
     var attended: Set<String> = []
     /// The latest `appointment` event of each id.
@@ -104,9 +104,9 @@ struct PatientHistory: Equatable, Sendable {
     var maxProgress: [String: Double] = [:]
 
     var checkinCount = 0
-    var latestCheckins: [Metric: Stamped<LatestCheckin>] = [:]
+    var latestCheckins = CaseMap<Metric, Stamped<LatestCheckin>>()
     /// Check-in days per metric, ascending.
-    var checkinDays: [Metric: [Int64]] = [:]
+    var checkinDays = CaseMap<Metric, [Int64]>()
 
     var surveyCount = 0
     var latestSurveys: [String: Stamped<LatestSurvey>] = [:]
@@ -119,7 +119,7 @@ struct PatientHistory: Equatable, Sendable {
 
     /// The latest `consent` event of each scope (the defaults of
     /// metrics.md apply to scopes without one).
-    var consentGiven: [ConsentScope: Stamped<Bool>] = [:]
+    var consentGiven = CaseMap<ConsentScope, Stamped<Bool>>()
     /// The latest `enroll` (the enrolment) or `unenroll` (nil) of each program.
     var enrolmentChanges: [String: Stamped<Enrolment?>] = [:]
     /// The latest `tag` operation of each tag: whether it added it.

@@ -153,7 +153,7 @@ public struct PatientProjection: Sendable, Equatable {
             conditions: CodePointOrder.sorted(h.conditions),
             conditionGroups: groups,
             visits: VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last,
-                                 byKind: h.visitsByKind),
+                                 byKind: h.visitsByKind.dictionary { $0 }),
             appointments: AppointmentSummary(
                 scheduled: CodePointOrder.sorted(scheduled), attended: CodePointOrder.sorted(h.attended),
                 noshow: CodePointOrder.sorted(noshow), cancelled: CodePointOrder.sorted(cancelled)),
@@ -161,7 +161,7 @@ public struct PatientProjection: Sendable, Equatable {
             messages: MessageSummary(outbound: h.outbound, inbound: h.inbound, lastOutbound: h.lastOutbound),
             reads: ReadSummary(count: h.readCount, contents: h.maxProgress.count,
                                completed: h.maxProgress.values.count(where: { $0 >= 0.9 })),
-            checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins.mapValues(\.value)),
+            checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins.dictionary(\.value)),
             surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys.mapValues(\.value)),
             consent: h.consent,
             programs: CodePointOrder.sorted(h.enrolledPrograms),

@@ -50,6 +50,18 @@ public struct PatientState: Sendable, Equatable {
         history.add(body, time: time, position: position)
     }
 
+    /// ``apply(_:time:position:)`` of a `message` read in place.
+    mutating func apply(message: some MessageFields, time: EventTime, position: UInt64) {
+        lastPosition = max(lastPosition ?? position, position)
+        history.add(message: message, time: time, position: position)
+    }
+
+    /// ``apply(_:time:position:)`` of a `checkin` with these values.
+    mutating func apply(checkin values: CheckinValues, time: EventTime, position: UInt64) {
+        lastPosition = max(lastPosition ?? position, position)
+        history.add(checkin: values, time: time, position: position)
+    }
+
     /// The projection as of `asOf`, or nil when `asOf` is before
     /// ``latestTime`` (the state cannot leave later events out) or no event
     /// was folded.

@@ -131,14 +131,32 @@ public struct PatientProjections: Projection {
     }
 
     /// Decodes only the body (and checks the id and actor as
-    /// ``PatientEventView/event()`` would, without building them).
+    /// ``PatientEventView/event()`` would, without building them); a
+    /// check-in or a message, two thirds of a cohort's events, only as far
+    /// as the fold reads it (``PatientEventView/checkinValues()``,
+    /// ``PatientEventView/messageView()``: the same checks and errors).
     public mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
         try event.checkIDAndActor()
-        apply(try event.body(), of: event.patient, time: event.time, position: position)
+        let time = event.time
+        if let values = try event.checkinValues() {
+            fold(of: event.patient, time: time) { $0.apply(checkin: values, time: time, position: position) }
+        } else if let message = try event.messageView() {
+            fold(of: event.patient, time: time) { $0.apply(message: message, time: time, position: position) }
+        } else {
+            apply(try event.body(), of: event.patient, time: time, position: position)
+        }
     }
 
     /// Folds an event of `patient` into their state: what both `apply`s do.
     private mutating func apply(_ body: EventBody, of patient: String, time: EventTime, position: UInt64) {
+        fold(of: patient, time: time) { $0.apply(body, time: time, position: position) }
+    }
+
+    /// Calls `add` with the state of `patient` (decoded from rest, or
+    /// created, when it is not in ``live``), unless the event at `time` is
+    /// after ``cutoff`` and left out.
+    @inline(__always)
+    private mutating func fold(of patient: String, time: EventTime, _ add: (inout PatientState) -> Void) {
         if let cutoff, time > cutoff { return }
         let index: Dictionary<String, PatientState>.Index
         if let recent, recent.patient == patient {
@@ -152,7 +170,7 @@ public struct PatientProjections: Projection {
             live[patient] = resting.map(Self.decode) ?? PatientState()
             index = live.index(forKey: patient)!
         }
-        live.values[index].apply(body, time: time, position: position)
+        add(&live.values[index])
         recent = (patient, index)
     }
 

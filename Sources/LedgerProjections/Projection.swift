@@ -191,7 +191,7 @@ public struct PatientProjections: Projection {
 
     /// Encodes every state being folded.
     public mutating func compact() {
-        compactStates { _, _ in }
+        compactStates { _ in }
     }
 
     /// ``compact()`` and ``cohortMetrics(asOf:)`` in one pass over the
@@ -204,14 +204,14 @@ public struct PatientProjections: Projection {
     public mutating func compact(cohortMetricsAsOf asOf: EventTime) -> CohortMetrics? {
         var metrics = CohortMetrics(asOf: asOf)
         var complete = addResting(to: &metrics)
-        compactStates { patient, state in
-            if complete { complete = metrics.add(patient, state) }
+        compactStates { state in
+            if complete { complete = metrics.add(state) }
         }
         return complete ? metrics : nil
     }
 
     /// Encodes every state being folded, showing each to `visit` first.
-    private mutating func compactStates(_ visit: (_ patient: String, _ state: PatientState) -> Void) {
+    private mutating func compactStates(_ visit: (_ state: PatientState) -> Void) {
         guard !live.isEmpty else { return }
         encoded.reserveCapacity(encoded.count + live.count)
         // Each state is encoded into one reused buffer and then copied
@@ -232,7 +232,7 @@ public struct PatientProjections: Projection {
         while index != live.endIndex {
             var state = PatientState()
             swap(&state, &live.values[index])
-            visit(live.keys[index], state)
+            visit(state)
             scratch.removeAll(keepingCapacity: true)
             state.encode(into: &scratch)
             encoded[live.keys[index]] = scratch.withUnsafeBufferPointer { Array($0) }
@@ -301,14 +301,14 @@ public struct PatientProjections: Projection {
     /// event after it (replay with a ``cutoff`` then).
     public func cohortMetrics(asOf: EventTime) -> CohortMetrics? {
         var metrics = CohortMetrics(asOf: asOf)
-        for (patient, state) in live { guard metrics.add(patient, state) else { return nil } }
+        for state in live.values { guard metrics.add(state) else { return nil } }
         return addResting(to: &metrics) ? metrics : nil
     }
 
     /// Adds the patients at rest to `metrics`; false when one has an event
     /// after its as-of time.
     private func addResting(to metrics: inout CohortMetrics) -> Bool {
-        for (patient, bytes) in encoded { guard metrics.add(patient, Self.decode(bytes)) else { return false } }
+        for bytes in encoded.values { guard metrics.add(Self.decode(bytes)) else { return false } }
         return true
     }
 
@@ -375,11 +375,13 @@ public struct PatientProjections: Projection {
 }
 
 extension CohortMetrics {
-    /// Adds `patient`'s projection from their state; false (nothing added)
-    /// when the state has an event after ``asOf``.
-    fileprivate mutating func add(_ patient: String, _ state: PatientState) -> Bool {
-        guard let projection = state.projection(patient: patient, asOf: asOf) else { return false }
-        add(projection)
+    /// Adds the projection of the patient with this state, without
+    /// building it (``add(history:)``); false (nothing added) when the
+    /// state has an event after ``asOf``.
+    fileprivate mutating func add(_ state: PatientState) -> Bool {
+        // The states whose projection(patient:asOf:) is nil.
+        guard let latest = state.latestTime, latest <= asOf else { return false }
+        add(history: state.history)
         return true
     }
 }

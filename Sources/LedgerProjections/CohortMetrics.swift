@@ -65,32 +65,67 @@ public struct CohortMetrics: Sendable, Equatable {
     public mutating func add(_ patient: PatientProjection) {
         precondition(patient.asOf == asOf, "CohortMetrics.add: projection as of \(patient.asOf), cohort as of \(asOf)")
         guard patient.exists else { return }
-        patients += 1
         for tag in patient.tags { tagCounts[tag, default: 0] += 1 }
-
-        if let first = patient.profile.visits.first,
-           DayWindow(first: asOf.day - 364, last: asOf.day - 90).contains(first) {
-            returnVisitEligible += 1
-            if patient.returnedWithin90Days { returnVisitReturned += 1 }
-        }
-
         let a = patient.adherence
-        followUps.add(a.followUps)
-        contents.add(a.contents)
+        add(firstVisit: patient.profile.visits.first, returned: patient.returnedWithin90Days,
+            followUps: a.followUps, contents: a.contents, pdc: a.pdc.values, checkinAdherence: a.checkinAdherence,
+            satisfaction: patient.profile.surveys.latest["satisfaction"], nps: patient.profile.surveys.latest["nps"])
+    }
 
-        for case let value? in a.pdc.values {
+    /// ``add(_:)`` of the projection as of ``asOf`` of the patient with
+    /// this history (which must hold no event after ``asOf``), without
+    /// building it: the same rules, from the same functions, but no
+    /// profile's sorted lists and dictionaries, no sorted tag list, no
+    /// PDC dictionary. The end of a replay adds every patient this way.
+    mutating func add(history h: PatientHistory) {
+        guard h.exists else { return }
+        let year = DayWindow(days: 365, endingAt: asOf)
+        var hasPDC = false, nonAdherent = false
+        var pdc: [Double?] = []
+        pdc.reserveCapacity(h.fills.count)
+        for fills in h.fills.values {
+            let value = ProportionOfDaysCovered(fills: fills.map(\.value), firstDay: year.first, lastDay: year.last)?.value
+            pdc.append(value)
+            if let value {
+                hasPDC = true
+                if value < 0.8 { nonAdherent = true }
+            }
+        }
+        let visits = VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last)
+        TagRules.forEachTag(of: h, groups: PatientProjection.conditionGroups(of: h), visits: visits,
+                            nextAppointment: PatientProjection.nextAppointment(of: h, asOf: asOf),
+                            messagingConsent: h.consent.messaging, hasPDC: hasPDC, nonAdherent: nonAdherent,
+                            manualTags: h.manualTags, asOf: asOf) { tagCounts[$0, default: 0] += 1 }
+        let programs = h.enrolmentChanges.isEmpty ? [] : CodePointOrder.sorted(h.enrolledPrograms)
+        add(firstVisit: visits.first, returned: PatientProjection.returnedWithin90Days(h),
+            followUps: h.followUps.counts(asOf: asOf), contents: PatientProjection.contents(of: h), pdc: pdc,
+            checkinAdherence: PatientProjection.checkinAdherence(of: h, programs: programs, asOf: asOf),
+            satisfaction: h.latestSurveys["satisfaction"]?.value, nps: h.latestSurveys["nps"]?.value)
+    }
+
+    /// What both ``add(_:)`` and ``add(history:)`` add of an existing
+    /// patient besides the tags.
+    private mutating func add(firstVisit: EventTime?, returned: Bool, followUps: FollowUpCounts, contents: ContentCounts,
+                              pdc: some Sequence<Double?>, checkinAdherence: Double?,
+                              satisfaction: LatestSurvey?, nps: LatestSurvey?) {
+        patients += 1
+        if let firstVisit, DayWindow(first: asOf.day - 364, last: asOf.day - 90).contains(firstVisit) {
+            returnVisitEligible += 1
+            if returned { returnVisitReturned += 1 }
+        }
+        self.followUps.add(followUps)
+        self.contents.add(contents)
+        for case let value? in pdc {
             pdcSum.add(value)
             if value >= 0.8 { pdcAdherent += 1 }
         }
-        if let value = a.checkinAdherence { checkinSum.add(value) }
+        if let checkinAdherence { checkinSum.add(checkinAdherence) }
 
         let year = DayWindow(days: 365, endingAt: asOf)
-        if let latest = patient.profile.surveys.latest["satisfaction"], let score = latest.score,
-           year.contains(latest.time) {
+        if let satisfaction, let score = satisfaction.score, year.contains(satisfaction.time) {
             satisfactionSum.add(score)
         }
-        if let latest = patient.profile.surveys.latest["nps"], let score = latest.score,
-           year.contains(latest.time) {
+        if let nps, let score = nps.score, year.contains(nps.time) {
             npsResponses += 1
             if score >= 9 { npsPromoters += 1 }
             if score <= 6 { npsDetractors += 1 }

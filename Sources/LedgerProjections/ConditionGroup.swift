@@ -32,6 +32,14 @@ public enum ConditionGroup: String, Sendable, CaseIterable, Comparable {
     /// The name shown in `conditionGroups` and in the `condition:` tag.
     public var name: String { rawValue }
 
+    /// `condition:<name>`, the group's tag: from a table built once, as
+    /// the cohort metrics count it for every patient.
+    var tag: String {
+        Self.tagTable.first { $0.group == self }!.tag
+    }
+
+    private static let tagTable: [(group: ConditionGroup, tag: String)] = allCases.map { ($0, "condition:\($0.name)") }
+
     /// Whether the group is chronic (every group but pregnancy); a chronic
     /// group is what makes a patient eligible for `lost-to-follow-up`.
     public var isChronic: Bool { self != .pregnancy }

@@ -39,7 +39,7 @@ struct FollowUpTracker: Equatable, Sendable {
 
     /// Takes a message, in any order: an outbound follow-up or survey
     /// invitation to settle, or an inbound message that may answer one.
-    mutating func record(_ m: Message, at time: EventTime, stamp: Stamp) {
+    mutating func record(_ m: some MessageFields, at time: EventTime, stamp: Stamp) {
         switch m.direction {
         case .outbound:
             if m.purpose == .followup || m.purpose == .survey {

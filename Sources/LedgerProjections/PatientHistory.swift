@@ -86,7 +86,7 @@ struct PatientHistory: Equatable, Sendable {
 
     /// Visit times, ascending.
     var visitTimes: [EventTime] = []
-    var visitsByKind: [VisitKind: Int] = [:]
+    var visitsByKind = CaseMap<VisitKind, Int>()
     /// Appointment ids named by a visit.
     var attended: Set<String> = []
     /// The latest `appointment` event of each id.
@@ -104,9 +104,9 @@ struct PatientHistory: Equatable, Sendable {
     var maxProgress: [String: Double] = [:]
 
     var checkinCount = 0
-    var latestCheckins: [Metric: Stamped<LatestCheckin>] = [:]
+    var latestCheckins = CaseMap<Metric, Stamped<LatestCheckin>>()
     /// Check-in days per metric, ascending.
-    var checkinDays: [Metric: [Int64]] = [:]
+    var checkinDays = CaseMap<Metric, [Int64]>()
 
     var surveyCount = 0
     var latestSurveys: [String: Stamped<LatestSurvey>] = [:]
@@ -119,7 +119,7 @@ struct PatientHistory: Equatable, Sendable {
 
     /// The latest `consent` event of each scope (the defaults of
     /// metrics.md apply to scopes without one).
-    var consentGiven: [ConsentScope: Stamped<Bool>] = [:]
+    var consentGiven = CaseMap<ConsentScope, Stamped<Bool>>()
     /// The latest `enroll` (the enrolment) or `unenroll` (nil) of each program.
     var enrolmentChanges: [String: Stamped<Enrolment?>] = [:]
     /// The latest `tag` operation of each tag: whether it added it.
@@ -173,8 +173,7 @@ struct PatientHistory: Equatable, Sendable {
     /// events in place (no ``PatientEvent`` built) share. The body is all
     /// the fold reads of an event besides its time and position.
     mutating func add(_ body: EventBody, time: EventTime, position: UInt64) {
-        let stamp = Stamp(time: time.millisecondsSince1970, position: position)
-        latest = latest.map { max($0, stamp) } ?? stamp
+        let stamp = see(time: time, position: position)
         switch body {
         case .register(let r):
             if let s = r.sex { sex = .latest(sex, Stamped(stamp: stamp, value: s)) }
@@ -188,27 +187,14 @@ struct PatientHistory: Equatable, Sendable {
         case .appointment(let a):
             Stamped.keepLatest(&appointments[a.appointment], Stamped(stamp: stamp, value: a))
         case .message(let m):
-            followUps.record(m, at: time, stamp: stamp)
-            switch m.direction {
-            case .outbound:
-                outbound += 1
-                lastOutbound = max(lastOutbound ?? time, time)
-                if let content = m.content { delivered.insert(content) }
-            case .inbound:
-                inbound += 1
-                engaged(at: time)
-            }
+            fold(message: m, time: time, stamp: stamp)
         case .read(let r):
             followUps.record(r, at: time)
             readCount += 1
             Self.raise(&maxProgress[r.content, default: r.progress], to: r.progress)
             engaged(at: time)
         case .checkin(let c):
-            checkinCount += 1
-            Stamped.keepLatest(&latestCheckins[c.metric],
-                               Stamped(stamp: stamp, value: LatestCheckin(time: time, values: c.values)))
-            checkinDays[c.metric, default: []].insertSorted(time.day) { $0 }
-            engaged(at: time)
+            fold(checkin: c.values, time: time, stamp: stamp)
         case .survey(let s):
             followUps.record(s, at: time)
             surveyCount += 1
@@ -232,6 +218,48 @@ struct PatientHistory: Equatable, Sendable {
         case .erase, .unrecognized:
             break
         }
+    }
+
+    /// Adds a `message` event with these fields, time and log position,
+    /// whatever the order: ``add(_:time:position:)`` for a message read in
+    /// place (a ``MessageView``, whose strings are built only for what is
+    /// kept), without an ``EventBody``.
+    mutating func add(message m: some MessageFields, time: EventTime, position: UInt64) {
+        fold(message: m, time: time, stamp: see(time: time, position: position))
+    }
+
+    /// Adds a `checkin` event with these values, time and log position,
+    /// whatever the order: ``add(_:time:position:)`` without an ``EventBody``.
+    mutating func add(checkin values: CheckinValues, time: EventTime, position: UInt64) {
+        fold(checkin: values, time: time, stamp: see(time: time, position: position))
+    }
+
+    /// The stamp of an event being added, which ``latest`` takes in.
+    private mutating func see(time: EventTime, position: UInt64) -> Stamp {
+        let stamp = Stamp(time: time.millisecondsSince1970, position: position)
+        latest = latest.map { max($0, stamp) } ?? stamp
+        return stamp
+    }
+
+    private mutating func fold(message m: some MessageFields, time: EventTime, stamp: Stamp) {
+        followUps.record(m, at: time, stamp: stamp)
+        switch m.direction {
+        case .outbound:
+            outbound += 1
+            lastOutbound = max(lastOutbound ?? time, time)
+            if let content = m.content { delivered.insert(content) }
+        case .inbound:
+            inbound += 1
+            engaged(at: time)
+        }
+    }
+
+    private mutating func fold(checkin values: CheckinValues, time: EventTime, stamp: Stamp) {
+        checkinCount += 1
+        Stamped.keepLatest(&latestCheckins[values.metric],
+                           Stamped(stamp: stamp, value: LatestCheckin(time: time, values: values)))
+        checkinDays[values.metric, default: []].insertSorted(time.day) { $0 }
+        engaged(at: time)
     }
 
     private mutating func engaged(at time: EventTime) {
@@ -266,3 +294,17 @@ extension PatientEventRecord {
         if case .erase = event.body { true } else { false }
     }
 }
+
+/// What the fold reads of a `message` event: a ``Message``, or a
+/// ``MessageView`` read in place, whose strings are built on access (so
+/// read them only when they are kept).
+protocol MessageFields {
+    var direction: Direction { get }
+    var purpose: Purpose? { get }
+    var message: String { get }
+    var content: String? { get }
+    var survey: String? { get }
+}
+
+extension Message: MessageFields {}
+extension MessageView: MessageFields {}

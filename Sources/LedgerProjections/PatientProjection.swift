@@ -84,14 +84,16 @@ public struct PatientProjection: Sendable, Equatable {
             checkinAdherence: Self.checkinAdherence(of: h, programs: profile.programs, asOf: asOf),
             followUps: h.followUps.counts(asOf: asOf),
             contents: Self.contents(of: h))
-        var returned = false
-        if let first = h.visitTimes.first,
-           let next = h.visitTimes.first(where: { $0 > first }) {
-            returned = next.millisecondsSince1970 - first.millisecondsSince1970 <= milliseconds(days: 90)
-        }
         self.init(patient: patient, asOf: asOf, exists: h.exists, profile: profile,
                   tags: TagRules.tags(of: h, profile: profile, adherence: adherence, asOf: asOf),
-                  adherence: adherence, returnedWithin90Days: returned)
+                  adherence: adherence, returnedWithin90Days: Self.returnedWithin90Days(h))
+    }
+
+    /// ``returnedWithin90Days`` of the patient with this history.
+    static func returnedWithin90Days(_ h: PatientHistory) -> Bool {
+        guard let first = h.visitTimes.first,
+              let next = h.visitTimes.first(where: { $0 > first }) else { return false }
+        return next.millisecondsSince1970 - first.millisecondsSince1970 <= milliseconds(days: 90)
     }
 
     /// The PDC of every class of `patient` over an explicit period, the
@@ -127,19 +129,36 @@ public struct PatientProjection: Sendable, Equatable {
 
     private static func profile(of h: PatientHistory, asOf: EventTime) -> PatientProfile {
         var scheduled: [String] = [], noshow: [String] = [], cancelled: [String] = []
-        var next: EventTime?
         for (id, stamped) in h.appointments {
-            let latest = stamped.value
-            switch latest.status {
-            case .scheduled:
-                scheduled.append(id)
-                if let at = latest.scheduledFor, at > asOf, !h.attended.contains(id) {
-                    next = min(next ?? at, at)
-                }
+            switch stamped.value.status {
+            case .scheduled: scheduled.append(id)
             case .noshow: noshow.append(id)
             case .cancelled: cancelled.append(id)
             }
         }
+        return PatientProfile(
+            sex: h.sex?.value,
+            birthYear: h.birthYear?.value,
+            conditions: CodePointOrder.sorted(h.conditions),
+            conditionGroups: conditionGroups(of: h),
+            visits: VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last,
+                                 byKind: h.visitsByKind.dictionary { $0 }),
+            appointments: AppointmentSummary(
+                scheduled: CodePointOrder.sorted(scheduled), attended: CodePointOrder.sorted(h.attended),
+                noshow: CodePointOrder.sorted(noshow), cancelled: CodePointOrder.sorted(cancelled)),
+            nextAppointment: nextAppointment(of: h, asOf: asOf),
+            messages: MessageSummary(outbound: h.outbound, inbound: h.inbound, lastOutbound: h.lastOutbound),
+            reads: ReadSummary(count: h.readCount, contents: h.maxProgress.count,
+                               completed: h.maxProgress.values.count(where: { $0 >= 0.9 })),
+            checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins.dictionary(\.value)),
+            surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys.mapValues(\.value)),
+            consent: h.consent,
+            programs: CodePointOrder.sorted(h.enrolledPrograms),
+            manualTags: CodePointOrder.sorted(h.manualTags))
+    }
+
+    /// The profile's `conditionGroups`: the groups of the conditions, sorted.
+    static func conditionGroups(of h: PatientHistory) -> [ConditionGroup] {
         // A patient has a few groups at most: a linear search dedupes them
         // more cheaply than hashing them into a set.
         var groups: [ConditionGroup] = []
@@ -147,30 +166,26 @@ public struct PatientProjection: Sendable, Equatable {
             if let group = ConditionGroup(icd10: code), !groups.contains(group) { groups.append(group) }
         }
         groups.sort()
-        return PatientProfile(
-            sex: h.sex?.value,
-            birthYear: h.birthYear?.value,
-            conditions: CodePointOrder.sorted(h.conditions),
-            conditionGroups: groups,
-            visits: VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last,
-                                 byKind: h.visitsByKind),
-            appointments: AppointmentSummary(
-                scheduled: CodePointOrder.sorted(scheduled), attended: CodePointOrder.sorted(h.attended),
-                noshow: CodePointOrder.sorted(noshow), cancelled: CodePointOrder.sorted(cancelled)),
-            nextAppointment: next,
-            messages: MessageSummary(outbound: h.outbound, inbound: h.inbound, lastOutbound: h.lastOutbound),
-            reads: ReadSummary(count: h.readCount, contents: h.maxProgress.count,
-                               completed: h.maxProgress.values.count(where: { $0 >= 0.9 })),
-            checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins.mapValues(\.value)),
-            surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys.mapValues(\.value)),
-            consent: h.consent,
-            programs: CodePointOrder.sorted(h.enrolledPrograms),
-            manualTags: CodePointOrder.sorted(h.manualTags))
+        return groups
+    }
+
+    /// The profile's `nextAppointment`: the earliest `scheduledFor` after
+    /// `asOf` among the appointments whose latest status is scheduled and
+    /// that no visit names.
+    static func nextAppointment(of h: PatientHistory, asOf: EventTime) -> EventTime? {
+        var next: EventTime?
+        for (id, stamped) in h.appointments {
+            let latest = stamped.value
+            if latest.status == .scheduled, let at = latest.scheduledFor, at > asOf, !h.attended.contains(id) {
+                next = min(next ?? at, at)
+            }
+        }
+        return next
     }
 
     /// The delivered contents and how many were read and completed: one
     /// progress lookup per content.
-    private static func contents(of h: PatientHistory) -> ContentCounts {
+    static func contents(of h: PatientHistory) -> ContentCounts {
         var counts = ContentCounts(delivered: h.delivered.count)
         for content in h.delivered {
             guard let progress = h.maxProgress[content] else { continue }
@@ -185,7 +200,7 @@ public struct PatientProjection: Sendable, Equatable {
     /// - Parameter programs: the programs currently enrolled, sorted by
     ///   code point (the profile's `programs`): the sum runs in that order,
     ///   so the floating-point result does not depend on dictionary order.
-    private static func checkinAdherence(of h: PatientHistory, programs: [String], asOf: EventTime) -> Double? {
+    static func checkinAdherence(of h: PatientHistory, programs: [String], asOf: EventTime) -> Double? {
         var sum = 0.0, count = 0
         for program in programs {
             guard let enrolment = h.enrolmentChanges[program]?.value,

@@ -50,6 +50,18 @@ public struct PatientState: Sendable, Equatable {
         history.add(body, time: time, position: position)
     }
 
+    /// ``apply(_:time:position:)`` of a `message` read in place.
+    mutating func apply(message: some MessageFields, time: EventTime, position: UInt64) {
+        lastPosition = max(lastPosition ?? position, position)
+        history.add(message: message, time: time, position: position)
+    }
+
+    /// ``apply(_:time:position:)`` of a `checkin` with these values.
+    mutating func apply(checkin values: CheckinValues, time: EventTime, position: UInt64) {
+        lastPosition = max(lastPosition ?? position, position)
+        history.add(checkin: values, time: time, position: position)
+    }
+
     /// The projection as of `asOf`, or nil when `asOf` is before
     /// ``latestTime`` (the state cannot leave later events out) or no event
     /// was folded.
@@ -76,7 +88,7 @@ extension PatientState {
         w.optional(h.birthYear) { $0.stamp($1.stamp); $0.int(Int64($1.value)) }
         w.strings(h.conditions)
         w.times(h.visitTimes)
-        w.sortedEntries(h.visitsByKind, key: { $0.rawValue }) { w, kind, n in w.enumCase(kind); w.count(n) }
+        w.entries(h.visitsByKind) { w, kind, n in w.enumCase(kind); w.count(n) }
         w.strings(h.attended)
         w.sortedEntries(h.appointments, key: { $0 }) { w, id, a in
             w.string(id); w.stamp(a.stamp); w.enumCase(a.value.status)
@@ -97,11 +109,11 @@ extension PatientState {
         w.count(h.readCount)
         w.sortedEntries(h.maxProgress, key: { $0 }) { w, content, progress in w.string(content); w.double(progress) }
         w.count(h.checkinCount)
-        w.sortedEntries(h.latestCheckins, key: { $0.rawValue }) { w, metric, c in
+        w.entries(h.latestCheckins) { w, metric, c in
             w.enumCase(metric); w.stamp(c.stamp)
             for (_, value) in c.value.values.named { w.double(value) }
         }
-        w.sortedEntries(h.checkinDays, key: { $0.rawValue }) { w, metric, days in
+        w.entries(h.checkinDays) { w, metric, days in
             w.enumCase(metric); w.count(days.count)
             var previous: Int64 = 0
             for day in days { w.int(day - previous); previous = day }
@@ -117,7 +129,7 @@ extension PatientState {
                 w.stamp(fill.stamp); w.string(fill.value.medication); w.count(fill.value.daysSupply)
             }
         }
-        w.sortedEntries(h.consentGiven, key: { $0.rawValue }) { w, scope, given in
+        w.entries(h.consentGiven) { w, scope, given in
             w.enumCase(scope); w.stamp(given.stamp); w.bool(given.value)
         }
         w.sortedEntries(h.enrolmentChanges, key: { $0 }) { w, program, change in
@@ -269,6 +281,14 @@ extension StateWriter {
             return
         }
         for (k, v) in dictionary.sorted(by: { CodePointOrder.precedes(key($0.key), key($1.key)) }) { write(&self, k, v) }
+    }
+
+    /// The entries of `map`, already in the code-point order of their
+    /// keys' raw values: the count, then each entry as `write` puts it
+    /// (the layout ``sortedEntries(_:key:_:)`` writes for a dictionary).
+    mutating func entries<K, V>(_ map: CaseMap<K, V>, _ write: (inout StateWriter, K, V) -> Void) {
+        count(map.count)
+        for (k, v) in map { write(&self, k, v) }
     }
 
     /// A follow-up route: times per key, by key.

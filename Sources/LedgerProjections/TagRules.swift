@@ -5,18 +5,31 @@ enum TagRules {
     /// The patient's tags, sorted by Unicode code point.
     static func tags(of h: PatientHistory, profile: PatientProfile, adherence: PatientAdherence,
                      asOf: EventTime) -> [String] {
-        var tags: [String] = profile.conditionGroups.map { "condition:\($0.name)" }
-        if let visits = visitTier(profile.visits) { tags.append(visits) }
-        tags.append(activity(lastEngagement: h.lastEngagement, asOf: asOf))
-        let lost = isLostToFollowUp(profile, asOf: asOf)
-        if lost { tags.append("lost-to-follow-up") }
-        if adherence.hasPDC {
-            tags.append(adherence.isNonAdherent ? "adherence:non-adherent" : "adherence:adherent")
-        }
-        if !profile.consent.messaging { tags.append("consent:no-messaging") }
-        tags.append(risk(h, lostToFollowUp: lost, nonAdherent: adherence.isNonAdherent))
-        tags += profile.manualTags.map { "manual:\($0)" }
+        var tags: [String] = []
+        forEachTag(of: h, groups: profile.conditionGroups, visits: profile.visits,
+                   nextAppointment: profile.nextAppointment, messagingConsent: profile.consent.messaging,
+                   hasPDC: adherence.hasPDC, nonAdherent: adherence.isNonAdherent,
+                   manualTags: profile.manualTags, asOf: asOf) { tags.append($0) }
         return CodePointOrder.sorted(tags)
+    }
+
+    /// Calls `body` with each tag of the patient, in no order: the rules
+    /// of ``tags(of:profile:adherence:asOf:)`` from the parts of the
+    /// profile and adherence they read, so that the cohort metrics can
+    /// count a patient's tags without building either
+    /// (``CohortMetrics/add(_:history:)``).
+    static func forEachTag(of h: PatientHistory, groups: [ConditionGroup], visits: VisitSummary,
+                           nextAppointment: EventTime?, messagingConsent: Bool, hasPDC: Bool, nonAdherent: Bool,
+                           manualTags: some Sequence<String>, asOf: EventTime, _ body: (String) -> Void) {
+        for group in groups { body(group.tag) }
+        if let visits = visitTier(visits) { body(visits) }
+        body(activity(lastEngagement: h.lastEngagement, asOf: asOf))
+        let lost = isLostToFollowUp(groups: groups, lastVisit: visits.last, nextAppointment: nextAppointment, asOf: asOf)
+        if lost { body("lost-to-follow-up") }
+        if hasPDC { body(nonAdherent ? "adherence:non-adherent" : "adherence:adherent") }
+        if !messagingConsent { body("consent:no-messaging") }
+        body(risk(h, lostToFollowUp: lost, nonAdherent: nonAdherent))
+        for tag in manualTags { body("manual:\(tag)") }
     }
 
     /// `visits:first` (one visit), `visits:long-term` (at least 3 visits
@@ -43,10 +56,11 @@ enum TagRules {
 
     /// A chronic condition group, a visit, no visit in the 90-day window
     /// ending at T, and no `nextAppointment`.
-    static func isLostToFollowUp(_ profile: PatientProfile, asOf: EventTime) -> Bool {
-        guard profile.conditionGroups.contains(where: \.isChronic),
-              let lastVisit = profile.visits.last,
-              profile.nextAppointment == nil else { return false }
+    static func isLostToFollowUp(groups: [ConditionGroup], lastVisit: EventTime?, nextAppointment: EventTime?,
+                                 asOf: EventTime) -> Bool {
+        guard groups.contains(where: \.isChronic),
+              let lastVisit,
+              nextAppointment == nil else { return false }
         return !DayWindow(days: 90, endingAt: asOf).contains(lastVisit)
     }
 

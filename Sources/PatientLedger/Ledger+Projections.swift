@@ -419,8 +419,8 @@ extension Ledger {
             // The records to fold, their latest time and the erased
             // patients, read together: an append from another thread after
             // this cannot reach the pass.
-            let (end, latestMillis, erased) = state.withLock {
-                ($0.index.coveredPosition, $0.index.latestVisibleTime(), $0.index.erasedPatients)
+            let (end, latestMillis, erased, patients) = state.withLock {
+                ($0.index.coveredPosition, $0.index.latestVisibleTime(), $0.index.erasedPatients, $0.index.patients.count)
             }
             try makeReadable(through: end)
             let latest = latestMillis.map { EventTime(millisecondsSince1970: $0) }
@@ -428,9 +428,20 @@ extension Ledger {
             let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
             let directory = log.directory
             let threads = max(1, threads)
+            // Each part's share of the patients, with a margin for an
+            // uneven split by hash (a table a little too large costs far
+            // less than one that grows).
+            let patientsPerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
             let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
-                ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) }, asOf: asOf,
-                           directory: directory, batchCapacity: PatientOrderedBatch.replayCapacity / threads)
+                var all = PatientProjections()
+                all.reserveCapacity(patientsPerPart)
+                let cut = cutoff.map { cutoff in
+                    var cut = PatientProjections(cutoff: cutoff)
+                    cut.reserveCapacity(patientsPerPart)
+                    return cut
+                }
+                return ReplayFold(all: all, cut: cut, asOf: asOf, directory: directory,
+                                  batchCapacity: PatientOrderedBatch.replayCapacity / threads)
             }
             var all = PatientProjections()
             var metrics = CohortMetrics(asOf: asOf)

@@ -73,6 +73,7 @@ import LedgerEvents
             if Array(view.bodyBytes) != Array(payload.suffix(view.bodyBytes.count)) {
                 Issue.record("body bytes do not end the payload", sourceLocation: sourceLocation)
             }
+            expectFoldReadsAgree(view, payload, sourceLocation: sourceLocation)
             if case .success(let event) = decoded {
                 let type: EventType? = if case .unrecognized = event.body { nil } else { event.type }
                 if view.type != type || view.isErase != (event.body == .erase) {
@@ -94,6 +95,42 @@ import LedgerEvents
             if EventCodec.encode(d) != EventCodec.encode(v) { Issue.record("view.event() != decode for \(payload)", sourceLocation: sourceLocation) }
         default:
             Issue.record("outcomes differ: envelope \(expectedEnvelope.map(\.patient)), decode \(decoded.map(\.patient)), view \(outcome.name) for \(payload)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The fold's in-place reads (`checkinValues()`, `messageView()`) agree
+    /// with `body()`: nil for other types, else the same fields, or the same
+    /// error.
+    func expectFoldReadsAgree(_ view: PatientEventView, _ payload: [UInt8], sourceLocation: SourceLocation) {
+        let body: Result<EventBody, EventCodecError>
+        do throws(EventCodecError) { body = .success(try view.body()) } catch { body = .failure(error) }
+        let checkin: Result<CheckinValues?, EventCodecError>
+        do throws(EventCodecError) { checkin = .success(try view.checkinValues()) } catch { checkin = .failure(error) }
+        let message: Result<[String?]?, EventCodecError>
+        do throws(EventCodecError) {
+            message = .success(try view.messageView().map {
+                ["\($0.direction)", $0.purpose.map { "\($0)" }, $0.message, $0.content, $0.survey]
+            })
+        } catch {
+            message = .failure(error)
+        }
+        // Values compared by their bits: a raw number may be a NaN.
+        func bits(_ values: CheckinValues) -> [UInt64] { values.named.map { $0.value.bitPattern } }
+        let expectedCheckin: Result<[UInt64]?, EventCodecError>, expectedMessage: Result<[String?]?, EventCodecError>
+        switch (view.type, body) {
+        case (.checkin?, .success(.checkin(let c))): (expectedCheckin, expectedMessage) = (.success(bits(c.values)), .success(nil))
+        case (.message?, .success(.message(let m))):
+            expectedCheckin = .success(nil)
+            expectedMessage = .success(["\(m.direction)", m.purpose.map { "\($0)" }, m.message, m.content, m.survey])
+        case (.checkin?, .failure(let e)): (expectedCheckin, expectedMessage) = (.failure(e), .success(nil))
+        case (.message?, .failure(let e)): (expectedCheckin, expectedMessage) = (.success(nil), .failure(e))
+        default: (expectedCheckin, expectedMessage) = (.success(nil), .success(nil))
+        }
+        if checkin.map({ $0.map(bits) }) != expectedCheckin {
+            Issue.record("checkinValues() \(checkin) != body() \(body) for \(payload)", sourceLocation: sourceLocation)
+        }
+        if message != expectedMessage {
+            Issue.record("messageView() \(message) != body() \(body) for \(payload)", sourceLocation: sourceLocation)
         }
     }
 

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 import LedgerTestSupport
 import LedgerEvents
-import LedgerProjections
+@testable import LedgerProjections
 import LedgerSimulation
 import LedgerStorage
 @testable import PatientLedger
@@ -90,6 +90,27 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
             }
             let earlier = EventTime(millisecondsSince1970: latest.millisecondsSince1970 - 1)
             #expect(state.projection(patient: patient, asOf: earlier) == nil, "an earlier T is folded again, not guessed")
+        }
+    }
+
+    /// The end of a replay adds each patient to the cohort metrics from
+    /// their history (`CohortMetrics.add(history:)`), without building the
+    /// projection: patient by patient, the same metrics and tag counts as
+    /// adding the projection.
+    @Test func metricsFromAHistoryEqualMetricsFromItsProjection() throws {
+        var byPatient: [String: [PatientEventRecord]] = [:]
+        for r in Self.records where r.event.body != .erase { byPatient[r.event.patient, default: []].append(r) }
+        for (patient, records) in byPatient {
+            var state = PatientState()
+            for r in records { state.apply(r) }
+            let latest = try #require(state.latestTime)
+            for days in [0, 1, 30, 91, 200, 400] as [Int64] {
+                let t = EventTime(millisecondsSince1970: latest.millisecondsSince1970 + days * 86_400_000)
+                var fromHistory = CohortMetrics(asOf: t), fromProjection = CohortMetrics(asOf: t)
+                fromHistory.add(history: state.history)
+                fromProjection.add(try #require(state.projection(patient: patient, asOf: t)))
+                #expect(fromHistory == fromProjection, "\(patient) as of \(t)")
+            }
         }
     }
 

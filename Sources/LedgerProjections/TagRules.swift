@@ -17,7 +17,7 @@ enum TagRules {
     /// of ``tags(of:profile:adherence:asOf:)`` from the parts of the
     /// profile and adherence they read, so that the cohort metrics can
     /// count a patient's tags without building either
-    /// (``CohortMetrics/add(_:history:)``).
+    /// (``CohortMetrics/add(history:)``).
     static func forEachTag(of h: PatientHistory, groups: [ConditionGroup], visits: VisitSummary,
                            nextAppointment: EventTime?, messagingConsent: Bool, hasPDC: Bool, nonAdherent: Bool,
                            manualTags: some Sequence<String>, asOf: EventTime, _ body: (String) -> Void) {

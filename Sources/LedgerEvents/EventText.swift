@@ -5,8 +5,7 @@ enum EventText {
     static func isPatientID(_ text: String) -> Bool {
         // Over the contiguous bytes: iterating `utf8` cost about 40
         // instructions a byte, on every event imported.
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             guard bytes.count >= 1 && bytes.count <= 64 else { return false }
             for byte in bytes where !isPatientIDByte(byte) { return false }
             return true
@@ -46,8 +45,7 @@ enum EventText {
 
     /// Whether `text` matches `[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?`.
     static func isICD10(_ text: String) -> Bool {
-        var copy = text
-        return copy.withUTF8 { isICD10(UnsafeRawBufferPointer($0)) }
+        text.withUTF8Bytes { isICD10(UnsafeRawBufferPointer($0)) }
     }
 
     /// Whether `bytes` match `[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})?`.
@@ -143,5 +141,18 @@ enum EventText {
             digits[Int(value >> 12 & 15)], digits[Int(value >> 8 & 15)],
             digits[Int(value >> 4 & 15)], digits[Int(value & 15)],
         ], as: UTF8.self)
+    }
+}
+
+extension String {
+    /// Calls `body` with the string's UTF-8 bytes, contiguous: a native
+    /// string's own storage, borrowed (no copy of the `String`, hence no
+    /// retain and release), else (a small or bridged string) a copy's.
+    /// What `withUTF8` does without needing a mutable string.
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
     }
 }

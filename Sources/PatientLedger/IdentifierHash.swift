@@ -11,6 +11,9 @@ import CSystemCalls
 /// against the stored event. Never returns 0 (the empty-slot marker).
 enum IdentifierHash {
     static func hash(_ text: String) -> UInt64 {
+        // A native string's bytes in place (no copy of the String, so no
+        // retain and release); a small one's through a copy on the stack.
+        if let hash = text.utf8.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
         var copy = text
         return copy.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }

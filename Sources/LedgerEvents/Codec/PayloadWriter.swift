@@ -98,18 +98,11 @@ struct PayloadWriter {
     /// `varint(byteLength) utf8`.
     @inline(__always)
     mutating func string(_ value: String) {
-        // A native string's bytes in place, without copying the String
-        // (a copy retains and releases its storage).
-        let done: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
-            varint(UInt64(utf8.count))
-            raw(utf8)
-        }
-        if done != nil { return }
-        // Small strings (up to 15 bytes, most ids) have no storage to
-        // borrow; withUTF8 gives their bytes as one buffer (appending the
-        // view itself went byte by byte).
-        var value = value
-        value.withUTF8 { utf8 in
+        // A native string's bytes in place, without copying the String (a
+        // copy retains and releases its storage); a small string's (up to
+        // 15 bytes, most ids) as one buffer (appending the view itself went
+        // byte by byte).
+        value.withUTF8Bytes { utf8 in
             varint(UInt64(utf8.count))
             raw(utf8)
         }

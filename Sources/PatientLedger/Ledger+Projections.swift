@@ -508,13 +508,31 @@ extension Ledger {
             DispatchQueue.concurrentPerform(iterations: parts, execute: work)
         }
         var folders: [F] = []
+        var failure: LedgerError?
         for part in 0..<parts {
             switch results.withLock({ $0[part] })! {
             case .success(let folder): folders.append(folder)
-            case .failure(let error): throw error
+            case .failure(let error): failure = Self.earlier(failure, error)
             }
         }
+        if let failure { throw failure }
         return folders
+    }
+
+    /// Of two threads' failures, the one a fold in log order would have
+    /// met: each thread stops at the first failure among its patients'
+    /// records, so the record that does not decode at the lowest position
+    /// comes first. Every thread reads every block, so a thread's failure
+    /// without a record (a damaged block, I/O) lies past any record another
+    /// thread failed on: a failure at a record wins over it, and of two
+    /// without one the first thread's is kept (they are the same block's).
+    private static func earlier(_ a: LedgerError?, _ b: LedgerError) -> LedgerError {
+        guard let a else { return b }
+        switch (a.position, b.position) {
+        case let (x?, y?): return y < x ? b : a
+        case (nil, _?): return b
+        default: return a
+        }
     }
 
     /// The thread of `parts` that folds `patient`'s events: the id's

@@ -52,6 +52,9 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
     public var line: Int?
     /// Byte offset in a ledger file.
     public var offset: Int64?
+    /// The log position of the stored record concerned, when the error is
+    /// about one record (one that does not decode as an event).
+    public var position: UInt64?
 
     public init(_ kind: Kind, _ message: String, path: String? = nil, line: Int? = nil, offset: Int64? = nil) {
         self.kind = kind
@@ -89,12 +92,16 @@ public struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible {
 extension LedgerError {
     /// A stored record whose payload does not decode as an event.
     static func undecodable(_ position: UInt64, _ error: EventCodecError, directory: String) -> LedgerError {
-        LedgerError(.corruption, "record \(position) does not decode: \(error.reason) at byte \(error.offset)", path: directory)
+        var result = LedgerError(.corruption, "record \(position) does not decode: \(error.reason) at byte \(error.offset)", path: directory)
+        result.position = position
+        return result
     }
 
     /// A stored record without an event's envelope.
     static func notAnEvent(_ position: UInt64, _ error: EventCodecError, directory: String) -> LedgerError {
-        LedgerError(.corruption, "record \(position) is not an event: \(error.reason) at byte \(error.offset)", path: directory)
+        var result = LedgerError(.corruption, "record \(position) is not an event: \(error.reason) at byte \(error.offset)", path: directory)
+        result.position = position
+        return result
     }
 
     /// What an error thrown out of a log scan's (untyped) body becomes:

@@ -48,7 +48,8 @@ import LedgerProjections
 
     /// Held back and folded patient by patient, the events still fail as a
     /// fold in log order does: the first record that does not decode is
-    /// the one reported, whichever patient's events are folded first.
+    /// the one reported, whichever patient's events are folded first, and
+    /// whichever thread of a replay on several meets it.
     @Test func theFirstUndecodableRecordInLogOrderIsReported() throws {
         let dir = TemporaryDirectory()
         var ledger = try Ledger.open(at: dir.path)
@@ -63,12 +64,17 @@ import LedgerProjections
         try ledger.log.commit()
         try ledger.close()
         ledger = try Ledger.open(at: dir.path)
-        do {
-            _ = try ledger.replay(threads: 1)
-            Issue.record("replay accepted records that do not decode")
-        } catch {
-            #expect(error.kind == .corruption)
-            #expect(error.message.hasPrefix("record 2 does not decode"), "\(error)")
+        // On several threads too, whichever thread's patients they are.
+        #expect(Set(["P9", "P3", "P7", "P5"].map { Ledger.partition(of: $0, parts: 2) }).count == 2,
+                "the bad records fall to both of two threads")
+        for threads in [1, 2, 3] {
+            do {
+                _ = try ledger.replay(threads: threads)
+                Issue.record("replay on \(threads) threads accepted records that do not decode")
+            } catch {
+                #expect(error.kind == .corruption)
+                #expect(error.message.hasPrefix("record 2 does not decode"), "\(threads) threads: \(error)")
+            }
         }
         try ledger.close()
     }

@@ -94,7 +94,9 @@ import LedgerEvents
             return out + [UInt8(v)]
         }
         for length in 0...700 {
-            let patient = String(repeating: "p", count: length % 37)
+            // Patient and program together cross the 256-byte scratch, and
+            // each alone crosses the 128-byte direct-write bound.
+            let patient = String(repeating: "p", count: length % 251)
             let program = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
             let event = CodecSamples.event(.unenroll(Unenroll(program: program)), patient: patient)
             let expected: [UInt8] = [EventCodec.formatVersion, EventType.unenroll.rawValue, 1, 0]
@@ -106,6 +108,13 @@ import LedgerEvents
         let conditions = (0..<300).map { String(repeating: "c", count: $0 % 90) }
         try roundTrip(CodecSamples.event(.register(Register(sex: .female, birthYear: 1950, conditions: conditions)),
                                          id: String(repeating: "i", count: 200), actor: String(repeating: "a", count: 129)))
+        // Raw (NaN) numbers and opaque bodies across the boundaries too.
+        for length in [100, 120, 127, 128, 129, 200, 250, 300] {
+            let patient = String(repeating: "q", count: length)
+            try roundTrip(CodecSamples.event(.checkin(Checkin(values: .bp(systolic: .nan, diastolic: -.infinity))), patient: patient))
+            let opaque = UnrecognizedBody(typeCode: 200, typeVersion: 3, bytes: (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+            try roundTrip(CodecSamples.event(.unrecognized(opaque), patient: String(repeating: "r", count: length % 97)))
+        }
     }
 
     @Test func extremeIntegers() throws {

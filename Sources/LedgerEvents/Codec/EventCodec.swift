@@ -86,11 +86,9 @@ public enum EventCodec {
     public static func encode(_ event: PatientEvent, into bytes: inout [UInt8]) {
         // The scratch on the stack (PayloadWriter); `bytes` moved in and out.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { scratch in
-            var writer = PayloadWriter(appendingTo: bytes, scratch: scratch)
-            bytes = []
+            var writer = PayloadWriter(taking: &bytes, scratch: scratch)
             writer.event(event)
-            writer.finish()
-            bytes = writer.bytes
+            bytes = writer.finish()
         }
     }
 

@@ -10,30 +10,46 @@
 /// is the identity.
 ///
 /// The primitives are stored through a pointer into a small scratch buffer
-/// (the caller's, typically on the stack), which is appended to ``bytes``
+/// (the caller's, typically on the stack), which is appended to the array
 /// when it fills and by ``finish()``: one array append per payload instead
 /// of one per field (each with its uniqueness and capacity checks, a fifth
-/// of encoding). A string longer than half the scratch goes to ``bytes``
-/// directly. Allocation-free while ``bytes`` has capacity.
+/// of encoding). A string longer than half the scratch goes to the array
+/// directly. Allocation-free while the array has capacity.
+///
+/// ```swift
+/// withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 256) { scratch in
+///     var writer = PayloadWriter(taking: &bytes, scratch: scratch)
+///     writer.event(event)
+///     bytes = writer.finish()
+/// }
+/// ```
 struct PayloadWriter {
-    /// What is written, once ``finish()`` has been called.
-    private(set) var bytes: [UInt8]
+    /// The array written to; the scratch's pending bytes follow it.
+    private var bytes: [UInt8] = []
     private let scratch: UnsafeMutablePointer<UInt8>
     private let scratchCapacity: Int
     /// Bytes in `scratch` not yet appended to `bytes`.
     private var pending = 0
 
-    /// A writer appending to `bytes` through `scratch`, which must hold at
-    /// least 16 bytes and outlive the writer.
-    init(appendingTo bytes: consuming [UInt8], scratch: UnsafeMutableBufferPointer<UInt8>) {
+    /// A writer appending to `bytes`, which it takes (leaving an empty
+    /// array: moved, so its storage stays uniquely referenced and grows in
+    /// place), through `scratch`, which must hold at least 16 bytes and
+    /// outlive the writer.
+    init(taking bytes: inout [UInt8], scratch: UnsafeMutableBufferPointer<UInt8>) {
         precondition(scratch.count >= 16, "a payload writer's scratch holds at least a varint")
-        self.bytes = bytes
+        swap(&self.bytes, &bytes)
         self.scratch = scratch.baseAddress!
         self.scratchCapacity = scratch.count
     }
 
+    /// The array with everything written appended; the writer's end.
+    consuming func finish() -> [UInt8] {
+        flush()
+        return bytes
+    }
+
     /// Appends what is pending in the scratch to ``bytes``.
-    mutating func finish() {
+    private mutating func flush() {
         guard pending > 0 else { return }
         bytes.append(contentsOf: UnsafeBufferPointer(start: scratch, count: pending))
         pending = 0
@@ -43,7 +59,7 @@ struct PayloadWriter {
     /// its capacity).
     @inline(__always)
     private mutating func room(_ count: Int) {
-        if scratchCapacity &- pending < count { finish() }
+        if scratchCapacity &- pending < count { flush() }
     }
 
     @inline(__always)
@@ -71,13 +87,13 @@ struct PayloadWriter {
     @inline(__always)
     mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count > scratchCapacity / 2 {
-            finish()
+            flush()
             self.bytes.append(contentsOf: bytes)
             return
         }
         room(bytes.count)
         if let source = bytes.baseAddress {
-            (scratch + pending).update(from: source, count: bytes.count)
+            (scratch + pending).initialize(from: source, count: bytes.count)
         }
         pending &+= bytes.count
     }

@@ -102,7 +102,7 @@ struct IdempotencyIndex {
     /// true, trying each in probe order; nil when none does.
     func firstCandidate<E: Error>(for hash: UInt64, where accept: (UInt64) throws(E) -> Bool) throws(E) -> UInt64? {
         let mask = size - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        var slot = homeSlot(hash)
         while words[2 &* slot] != 0 {
             if words[2 &* slot] == hash {
                 let position = words[2 &* slot &+ 1] &- 1
@@ -113,10 +113,18 @@ struct IdempotencyIndex {
         return nil
     }
 
-    /// Starts loading the slot a lookup of `hash` reads first.
+    /// The slot a lookup or an insert of `hash` starts at.
     @inline(__always)
-    func prefetchFirstSlot(for hash: UInt64) {
-        words.withUnsafeBufferPointer { plg_prefetch($0.baseAddress! + 2 &* (Int(truncatingIfNeeded: hash) & (size - 1))) }
+    private func homeSlot(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & (size - 1) }
+
+    /// Starts loading the slot a lookup of `hash` reads first (`forInsert`:
+    /// and an insert will write).
+    @inline(__always)
+    func prefetchFirstSlot(for hash: UInt64, forInsert: Bool = false) {
+        words.withUnsafeBufferPointer {
+            let slot = $0.baseAddress! + 2 &* homeSlot(hash)
+            if forInsert { plg_prefetch_write(slot) } else { plg_prefetch_read(slot) }
+        }
     }
 
     /// Records that the event at `position` has an id hashing to `hash`
@@ -131,7 +139,7 @@ struct IdempotencyIndex {
     /// Puts an entry in the first empty slot of its probe sequence.
     private mutating func place(hash: UInt64, positionPlusOne: UInt64) {
         let mask = size - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        var slot = homeSlot(hash)
         while words[2 &* slot] != 0 { slot = (slot &+ 1) & mask }
         words[2 &* slot] = hash
         words[2 &* slot &+ 1] = positionPlusOne

@@ -387,7 +387,7 @@ public final class Ledger: Sendable {
             throw LedgerError(error)
         }
         if range.lowerBound == state.index.coveredPosition {
-            Self.addToIndex(events, fresh: state.fresh, from: range.lowerBound, &state.index)
+            Self.addToIndex(events, fresh: state.fresh, from: range.lowerBound, into: &state.index)
             eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
         } else {
             // Records were appended to `log` directly, behind the index:
@@ -412,7 +412,7 @@ public final class Ledger: Sendable {
     /// Each event's table lines are loaded in three stages ahead of its
     /// turn (``LedgerIndex/PrefetchStage``), `prefetchDistance`, half of it
     /// and a quarter of it events ahead.
-    private static func addToIndex(_ events: PreparedEvents, fresh: [Int], from first: UInt64, _ index: inout LedgerIndex) {
+    private static func addToIndex(_ events: PreparedEvents, fresh: [Int], from first: UInt64, into index: inout LedgerIndex) {
         let far = prefetchDistance, near = prefetchDistance / 2, nearest = prefetchDistance / 4
         func prefetch(_ stage: LedgerIndex.PrefetchStage, _ k: Int) {
             guard k < fresh.count else { return }
@@ -420,11 +420,11 @@ public final class Ledger: Sendable {
             index.prefetch(stage, patientHash: events.patientHashes[i], idHash: events.idHashes[i])
         }
         for k in 0..<min(far, fresh.count) { prefetch(.tableSlots, k) }
-        for k in 0..<min(near, fresh.count) { prefetch(.entries, k) }
+        for k in 0..<min(near, fresh.count) { prefetch(.patientEntries, k) }
         for k in 0..<min(nearest, fresh.count) { prefetch(.lastChunk, k) }
         for (k, i) in fresh.enumerated() {
             prefetch(.tableSlots, k + far)
-            prefetch(.entries, k + near)
+            prefetch(.patientEntries, k + near)
             prefetch(.lastChunk, k + nearest)
             let hash = events.idHashes[i]
             index.add(position: first + UInt64(k), patient: events.patients[i],
@@ -467,13 +467,16 @@ public final class Ledger: Sendable {
     /// Makes everything appended before the call durable: one sync of the
     /// log, whatever the durability mode.
     ///
-    /// Costs what is unsynced, not the size of the ledger: the index
-    /// snapshot is not rewritten here (it was, whenever it was behind, so a
-    /// service flushing after each request rewrote the whole snapshot, about
-    /// 14 bytes per stored event, every time). The snapshot stays with the
-    /// background writer (``LedgerOptions/snapshotInterval``) and
-    /// ``close()``; an open after a crash catches up from the log what the
-    /// last snapshot lacks, which the interval bounds.
+    /// It costs what is unsynced, not the size of the ledger: the index
+    /// snapshot is not written here. The background writer rewrites it every
+    /// ``LedgerOptions/snapshotInterval`` events (a quarter of the ledger in
+    /// a large one) and ``close()`` writes it. So an open that follows a
+    /// crash, or a read-only open beside a running writer, reads from the log
+    /// the records the last snapshot lacks: up to about
+    /// `max(snapshotInterval, ledger / 4)` of them. A ledger that never
+    /// reached `snapshotInterval` events nor was closed has no snapshot yet,
+    /// and its index is rebuilt from the whole log (the open's
+    /// ``LedgerOpenReport`` says so).
     public func flush() throws(LedgerError) {
         do throws(StorageError) { try log.flush() } catch { throw LedgerError(error) }
     }

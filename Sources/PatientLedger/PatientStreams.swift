@@ -56,14 +56,13 @@ struct PositionArena: @unchecked Sendable {
         func copy() -> Owner {
             let copy = Owner()
             for page in pages {
-                let new = PositionArena.allocatePage()
-                new.update(from: page, count: PositionArena.pageSlots)
-                copy.pages.append(new)
+                copy.pages.append(PositionArena.allocatePage(copying: page))
             }
             return copy
         }
 
-        deinit { for page in pages { page.deallocate() } }
+        // Raw, as ``PositionArena/allocatePage(copying:)`` allocates them.
+        deinit { for page in pages { UnsafeMutableRawPointer(page).deallocate() } }
     }
 
     private var owner = Owner()
@@ -74,11 +73,13 @@ struct PositionArena: @unchecked Sendable {
     /// Chunks handed out.
     private(set) var chunks = 0
 
-    /// A zeroed page, aligned to a cache line, so that each 64-byte chunk
-    /// is one cache line (with malloc's 16-byte alignment most chunks
-    /// straddled two, and an append could miss twice).
-    fileprivate static func allocatePage() -> UnsafeMutablePointer<UInt64> {
+    /// A page aligned to a cache line, so that each 64-byte chunk is one
+    /// cache line (with malloc's 16-byte alignment most chunks straddled
+    /// two, and an append could miss twice): zeroed, or a copy of `source`.
+    /// Freed by ``Owner``'s `deinit`, raw.
+    fileprivate static func allocatePage(copying source: UnsafeMutablePointer<UInt64>? = nil) -> UnsafeMutablePointer<UInt64> {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: pageSlots * 8, alignment: 64)
+        if let source { return raw.initializeMemory(as: UInt64.self, from: source, count: pageSlots) }
         return raw.initializeMemory(as: UInt64.self, repeating: 0, count: pageSlots)
     }
 
@@ -106,7 +107,7 @@ struct PositionArena: @unchecked Sendable {
     @inline(__always)
     func prefetchAppend(to stream: PatientStream) {
         guard stream.count > 0 else { return }
-        plg_prefetch(slot(stream.lastChunk, stream.count % Self.chunkPositions))
+        plg_prefetch_write(slot(stream.lastChunk, stream.count % Self.chunkPositions))
     }
 
     /// Adds `position` at the end of `stream`.
@@ -191,7 +192,7 @@ struct LedgerIndex {
     /// tables far larger than the CPU's caches, each a memory latency when
     /// met cold. Each stage needs the line the one before loaded, so an
     /// adding loop calls ``prefetch(_:patientHash:idHash:)`` with
-    /// ``tableSlots`` for a record several records ahead, ``entries`` for
+    /// ``tableSlots`` for a record several records ahead, ``patientEntries`` for
     /// one closer, and ``lastChunk`` for one closer still: the misses of a
     /// dozen records overlap, and each line arrives shortly before it is
     /// used, while its address translation is still cached. (Loading the
@@ -202,8 +203,10 @@ struct LedgerIndex {
     enum PrefetchStage {
         /// The patient table slot and the idempotency slot.
         case tableSlots
-        /// The patient's id and stream summary (read through the table slot).
-        case entries
+        /// The patient's id (its 16-byte `String`: an id of up to 15 UTF-8
+        /// bytes is held in it, a longer one's bytes elsewhere are not
+        /// loaded) and stream summary, read through the table slot.
+        case patientEntries
         /// The arena slot the patient's next position goes to (read
         /// through the stream summary).
         case lastChunk
@@ -218,15 +221,15 @@ struct LedgerIndex {
         switch stage {
         case .tableSlots:
             ordinals.prefetchFirstSlot(for: hash)
-            if idHash != 0 { ids.prefetchFirstSlot(for: idHash) }
-        case .entries:
+            if idHash != 0 { ids.prefetchFirstSlot(for: idHash, forInsert: true) }
+        case .patientEntries:
             guard let ordinal = ordinals.firstCandidate(for: hash, below: streams.count) else { return }
-            patients.withUnsafeBufferPointer { plg_prefetch($0.baseAddress! + ordinal) }
+            patients.withUnsafeBufferPointer { plg_prefetch_read($0.baseAddress! + ordinal) }
             streams.withUnsafeBufferPointer {
                 // A summary may straddle two lines: load both.
                 let first = UnsafeRawPointer($0.baseAddress! + ordinal)
-                plg_prefetch(first)
-                plg_prefetch(first + (MemoryLayout<PatientStream>.size - 1))
+                plg_prefetch_write(first)
+                plg_prefetch_write(first + (MemoryLayout<PatientStream>.size - 1))
             }
         case .lastChunk:
             guard let ordinal = ordinals.firstCandidate(for: hash, below: streams.count) else { return }
@@ -387,7 +390,7 @@ struct PatientTable: Sendable {
     func find(_ patient: String, _ hash: UInt64, in patients: [String]) -> Int? {
         let tag = hash >> 32
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: tag) & mask
+        var slot = homeSlot(hash)
         while true {
             let value = slots[slot]
             if value == 0 { return nil }
@@ -399,14 +402,19 @@ struct PatientTable: Sendable {
         }
     }
 
+    /// The slot a lookup or an insert of `hash` starts at (picked by its
+    /// tag, the top 32 bits).
+    @inline(__always)
+    private func homeSlot(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 32) & (slots.count - 1) }
+
     /// The slot a lookup of `hash` reads first.
     @inline(__always)
-    func firstSlot(for hash: UInt64) -> UInt64 { slots[Int(truncatingIfNeeded: hash >> 32) & (slots.count - 1)] }
+    func firstSlot(for hash: UInt64) -> UInt64 { slots[homeSlot(hash)] }
 
     /// Starts loading the slot a lookup of `hash` reads first.
     @inline(__always)
     func prefetchFirstSlot(for hash: UInt64) {
-        slots.withUnsafeBufferPointer { plg_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash >> 32) & ($0.count - 1))) }
+        slots.withUnsafeBufferPointer { plg_prefetch_read($0.baseAddress! + homeSlot(hash)) }
     }
 
     /// The ordinal in the slot a lookup of `hash` reads first, when that
@@ -439,7 +447,7 @@ struct PatientTable: Sendable {
 
     private mutating func put(_ value: UInt64) {
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: value >> 32) & mask
+        var slot = homeSlot(value)  // the value's top 32 bits are the tag
         while slots[slot] != 0 { slot = (slot + 1) & mask }
         slots[slot] = value
     }

@@ -298,9 +298,11 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         var writerOptions = options(messages, durability: .groupCommit(interval: .seconds(3600), maxBytes: 1 << 30))
         writerOptions.writesCheckpoints = false
         writerOptions.snapshotInterval = .max
-        let writer = try Ledger.open(at: dir.path, options: writerOptions)
+        var writer = try Ledger.open(at: dir.path, options: writerOptions)
         try writer.append(Array(Self.events[0..<100]))
-        try writer.flush()
+        // Durable, with the index snapshot at 100 (close writes it; flush does not).
+        try writer.close()
+        writer = try Ledger.open(at: dir.path, options: writerOptions)
         let segment = dir.appending("log/00000000000000000000.seg")
         let durableSize = fileSize(segment)
         try writer.append(Array(Self.events[100..<150]))
@@ -318,6 +320,8 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         messages.lines.withLock { $0.removeAll() }
         var recovered = try Ledger.open(at: crashed.path, options: options(messages))
         #expect(recovered.endPosition == 100)
+        #expect(recovered.openReport.indexRebuiltBecause == nil && recovered.openReport.recordsCaughtUp == 0,
+                "the index came from the snapshot")
         #expect(try recovered.projection(PatientProjections.self).states == (try rebuilt(recovered)))
         #expect(messages.all.first?.contains("reflects 150 records, the log holds 100") ?? false, "\(messages.all)")
         try recovered.close()

@@ -1,0 +1,145 @@
+/// A map from strings (content, message, survey, appointment, class,
+/// program and tag ids) to values: what ``PatientHistory`` keeps per id, in
+/// place of a `Dictionary`. ``StringSet`` is its set.
+///
+/// A replay updates one of these per event, and the end of a replay
+/// encodes every patient's (``PatientState/encode(into:)``). A `Dictionary`
+/// hashed the key with SipHash on every access, and the encoding sorted
+/// each dictionary's keys by code point, patient after patient; its storage
+/// is also a larger heap object, which the replay touches for the first
+/// time (page faults) and frees at the end. Here the entries are one array
+/// kept sorted by the code-point order of the keys: the order the state's
+/// encoding writes them in (so it sorts nothing) and one order whatever
+/// order the keys came in (so two maps with the same entries are equal, as
+/// two dictionaries would be). A patient has a few dozen events, so the
+/// arrays are short; a key is found by a binary search, O(log n), and
+/// inserted in O(n).
+///
+/// **Keys are a dictionary's.** `String`'s `==` is canonical equivalence,
+/// which a dictionary keys on: "é" written precomposed or as "e" and a
+/// combining accent is one key, spelled as first inserted. The binary
+/// search by code point finds a key stored with the same bytes; a key
+/// stored with other bytes can equal it only when one of the two is not
+/// ASCII (two ASCII strings are equivalent only when identical, and a
+/// non-ASCII string such as the Kelvin sign "K" can equal an ASCII one), so
+/// when the key or a stored key is not ASCII a miss is confirmed by a
+/// linear search with `==`. The map thus holds exactly the keys, spelled
+/// exactly as, a dictionary fed the same operations would.
+struct StringMap<Value>: Sequence {
+    typealias Element = (key: String, value: Value)
+
+    private var entries: [Element] = []
+    /// Whether a key not all ASCII was ever stored (then a miss of the
+    /// binary search is confirmed by a linear one).
+    private var hasNonASCII = false
+
+    init() {}
+
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// The keys, in code-point order.
+    var keys: LazyMapSequence<[Element], String> { entries.lazy.map(\.key) }
+    /// The values, in the code-point order of their keys.
+    var values: LazyMapSequence<[Element], Value> { entries.lazy.map(\.value) }
+
+    /// The value of `key`; nil when it has none. Setting nil removes it.
+    subscript(key: String) -> Value? {
+        get {
+            let (i, found) = search(key)
+            return found ? entries[i].value : nil
+        }
+        set {
+            let (i, found) = search(key)
+            if let newValue {
+                if found { entries[i].value = newValue } else { insert(key, newValue, at: i) }
+            } else if found {
+                entries.remove(at: i)
+            }
+        }
+    }
+
+    /// The value of `key`, set to `defaultValue` first when it has none:
+    /// changed in place (`map[key, default: []].append(x)`), with one
+    /// search.
+    subscript(key: String, default defaultValue: @autoclosure () -> Value) -> Value {
+        get { self[key] ?? defaultValue() }
+        _modify {
+            var (i, found) = search(key)
+            if !found { i = insert(key, defaultValue(), at: i) }
+            yield &entries[i].value
+        }
+    }
+
+    func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+
+    /// The entries as a dictionary, for the public summaries that expose
+    /// them as one.
+    func dictionary<T>(_ transform: (Value) -> T) -> [String: T] {
+        var result: [String: T] = [:]
+        result.reserveCapacity(entries.count)
+        for entry in entries { result[entry.key] = transform(entry.value) }
+        return result
+    }
+
+    /// Where `key` is (`found`), or where it goes to keep the code-point
+    /// order.
+    private func search(_ key: String) -> (index: Int, found: Bool) {
+        var low = 0, high = entries.count
+        while low < high {
+            let mid = (low + high) / 2
+            if CodePointOrder.compare(entries[mid].key, key) < 0 { low = mid + 1 } else { high = mid }
+        }
+        if low < entries.count && CodePointOrder.compare(entries[low].key, key) == 0 { return (low, true) }
+        if hasNonASCII || !Self.isASCII(key), let i = entries.firstIndex(where: { $0.key == key }) { return (i, true) }
+        return (low, false)
+    }
+
+    /// Inserts an entry for a `key` not in the map at `index`, the place
+    /// ``search(_:)`` found for it; returns the index.
+    @discardableResult
+    private mutating func insert(_ key: String, _ value: Value, at index: Int) -> Int {
+        if !hasNonASCII && !Self.isASCII(key) { hasNonASCII = true }
+        entries.insert((key, value), at: index)
+        return index
+    }
+
+    private static func isASCII(_ s: String) -> Bool {
+        s.utf8.allSatisfy { $0 < 0x80 }
+    }
+}
+
+extension StringMap: Equatable where Value: Equatable {
+    static func == (a: StringMap, b: StringMap) -> Bool {
+        a.entries.elementsEqual(b.entries) { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+extension StringMap: Sendable where Value: Sendable {}
+
+/// A set of strings in code-point order: a ``StringMap`` without values,
+/// in place of a `Set<String>` (and for the same reasons).
+struct StringSet: Sequence, Equatable, Sendable, ExpressibleByArrayLiteral {
+    private var map = StringMap<Bool>()
+
+    init() {}
+
+    init(arrayLiteral elements: String...) {
+        for s in elements { insert(s) }
+    }
+
+    var count: Int { map.count }
+    var isEmpty: Bool { map.isEmpty }
+
+    func contains(_ s: String) -> Bool { map[s] != nil }
+
+    /// Adds `s` unless an equal string (`==`) is a member already.
+    mutating func insert(_ s: String) {
+        map[s, default: true] = true
+    }
+
+    /// The members, in code-point order.
+    func makeIterator() -> LazyMapSequence<[StringMap<Bool>.Element], String>.Iterator {
+        map.keys.makeIterator()
+    }
+}

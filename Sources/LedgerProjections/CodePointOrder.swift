@@ -26,6 +26,12 @@ public enum CodePointOrder {
         return a.utf8.count - b.utf8.count
     }
 
+    /// ``compare(_:_:)`` of `a` and a string whose bytes are `b`.
+    static func compare(_ a: String, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        a.utf8.withContiguousStorageIfAvailable { compareBytes($0, b) }
+            ?? compare(a, String(decoding: b, as: UTF8.self))
+    }
+
     /// The strings of `values`, sorted by code point.
     public static func sorted(_ values: some Sequence<String>) -> [String] {
         values.sorted(by: precedes)

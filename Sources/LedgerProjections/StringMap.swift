@@ -46,13 +46,13 @@ struct StringMap<Value>: Sequence {
     /// The value of `key`; nil when it has none. Setting nil removes it.
     subscript(key: String) -> Value? {
         get {
-            let (i, found) = search(key)
+            let (i, found, _) = search(key)
             return found ? entries[i].value : nil
         }
         set {
-            let (i, found) = search(key)
+            let (i, found, isASCII) = search(key)
             if let newValue {
-                if found { entries[i].value = newValue } else { insert(key, newValue, at: i) }
+                if found { entries[i].value = newValue } else { insert(key, newValue, at: i, isASCII: isASCII) }
             } else if found {
                 entries.remove(at: i)
             }
@@ -65,8 +65,8 @@ struct StringMap<Value>: Sequence {
     subscript(key: String, default defaultValue: @autoclosure () -> Value) -> Value {
         get { self[key] ?? defaultValue() }
         _modify {
-            var (i, found) = search(key)
-            if !found { i = insert(key, defaultValue(), at: i) }
+            let place = search(key)
+            let i = place.found ? place.index : insert(key, defaultValue(), at: place.index, isASCII: place.isASCII)
             yield &entries[i].value
         }
     }
@@ -83,29 +83,42 @@ struct StringMap<Value>: Sequence {
     }
 
     /// Where `key` is (`found`), or where it goes to keep the code-point
-    /// order.
-    private func search(_ key: String) -> (index: Int, found: Bool) {
+    /// order, with whether `key` is all ASCII (for ``insert(_:_:at:isASCII:)``;
+    /// true when found).
+    private func search(_ key: String) -> (index: Int, found: Bool, isASCII: Bool) {
+        var key = key
+        key.makeContiguousUTF8()    // a no-op on a native string
+        return key.utf8.withContiguousStorageIfAvailable { bytes in search(key, bytes: bytes) }
+            ?? (0, false, false)    // unreachable: a contiguous string's bytes are available
+    }
+
+    /// ``search(_:)`` with the key's bytes at hand: each comparison reads
+    /// only the stored key's.
+    private func search(_ key: String, bytes: UnsafeBufferPointer<UInt8>) -> (index: Int, found: Bool, isASCII: Bool) {
         var low = 0, high = entries.count
         while low < high {
             let mid = (low + high) / 2
-            if CodePointOrder.compare(entries[mid].key, key) < 0 { low = mid + 1 } else { high = mid }
+            if CodePointOrder.compare(entries[mid].key, bytes) < 0 { low = mid + 1 } else { high = mid }
         }
-        if low < entries.count && CodePointOrder.compare(entries[low].key, key) == 0 { return (low, true) }
-        if hasNonASCII || !Self.isASCII(key), let i = entries.firstIndex(where: { $0.key == key }) { return (i, true) }
-        return (low, false)
+        let found = low < entries.count && CodePointOrder.compare(entries[low].key, bytes) == 0
+        if found { return (low, true, true) }
+        var bits: UInt8 = 0
+        for b in bytes { bits |= b }
+        let isASCII = bits < 0x80
+        if hasNonASCII || !isASCII, let i = entries.firstIndex(where: { $0.key == key }) { return (i, true, true) }
+        return (low, false, isASCII)
     }
 
     /// Inserts an entry for a `key` not in the map at `index`, the place
-    /// ``search(_:)`` found for it; returns the index.
+    /// ``search(_:)`` found for it; returns the index. The key is stored
+    /// contiguous, so that searches compare its bytes in place.
     @discardableResult
-    private mutating func insert(_ key: String, _ value: Value, at index: Int) -> Int {
-        if !hasNonASCII && !Self.isASCII(key) { hasNonASCII = true }
+    private mutating func insert(_ key: String, _ value: Value, at index: Int, isASCII: Bool) -> Int {
+        var key = key
+        key.makeContiguousUTF8()
+        if !isASCII { hasNonASCII = true }
         entries.insert((key, value), at: index)
         return index
-    }
-
-    private static func isASCII(_ s: String) -> Bool {
-        s.utf8.allSatisfy { $0 < 0x80 }
     }
 }
 

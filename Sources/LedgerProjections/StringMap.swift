@@ -123,8 +123,13 @@ struct StringMap<Value>: Sequence {
 }
 
 extension StringMap: Equatable where Value: Equatable {
+    /// Equal as two dictionaries: the same keys (`==`) with equal values.
     static func == (a: StringMap, b: StringMap) -> Bool {
-        a.entries.elementsEqual(b.entries) { $0.key == $1.key && $0.value == $1.value }
+        guard a.count == b.count else { return false }
+        if a.entries.elementsEqual(b.entries, by: { $0.key == $1.key && $0.value == $1.value }) { return true }
+        // Canonically equivalent keys spelled differently in the two maps
+        // (as first folded) need not sort alike: look each key up.
+        return a.entries.allSatisfy { entry in b[entry.key].map { $0 == entry.value } ?? false }
     }
 }
 

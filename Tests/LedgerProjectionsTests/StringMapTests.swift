@@ -78,6 +78,23 @@ import Testing
         }
     }
 
+    @Test func equalAsDictionariesWhenEquivalentKeysAreSpelledDifferently() {
+        // The Kelvin sign sorts after "a", "K" before it.
+        var a = StringMap<Int>(), b = StringMap<Int>()
+        a["\u{212A}"] = 1; a["a"] = 2; a["K"] = 1
+        b["K"] = 1; b["a"] = 2; b["\u{212A}"] = 1
+        #expect(a.keys.first == "a" && b.keys.first == "K")
+        #expect(a == b)
+        #expect(a.dictionary { $0 } == b.dictionary { $0 })
+        b["K"] = 3
+        #expect(a != b)
+        var strings = StringSet(), others = StringSet()
+        strings.insert("\u{212A}"); strings.insert("a")
+        others.insert("a"); others.insert("K")
+        #expect(strings == others)
+        #expect(Set(strings) == Set(others))
+    }
+
     @Test func compareIsCodePointOrder() {
         for x in Self.keys {
             for y in Self.keys {

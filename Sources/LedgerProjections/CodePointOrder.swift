@@ -5,17 +5,31 @@
 /// UTF-8 byte order is code-point order, so the comparison runs on bytes.
 public enum CodePointOrder {
     /// Whether `a` sorts before `b` by code point.
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        compare(a, b) < 0
+    }
+
+    /// The order of `a` and `b` by code point: negative when `a` sorts
+    /// first, zero when their bytes are the same, positive otherwise.
     ///
     /// Native strings (all but some bridged ones) hold their UTF-8
     /// contiguously: their bytes are compared in place, which is several
     /// times faster than walking the two `utf8` views (this comparison is
-    /// what sorts every checkpoint's keys and every projection's lists).
-    public static func precedes(_ a: String, _ b: String) -> Bool {
+    /// what sorts every projection's lists and finds the keys of a
+    /// ``StringMap``).
+    static func compare(_ a: String, _ b: String) -> Int {
         let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
-            b.utf8.withContiguousStorageIfAvailable { y in bytesPrecede(x, y) }
+            b.utf8.withContiguousStorageIfAvailable { y in compareBytes(x, y) }
         }
         if let inPlace, let result = inPlace { return result }
-        return a.utf8.lexicographicallyPrecedes(b.utf8)
+        for (x, y) in zip(a.utf8, b.utf8) where x != y { return x < y ? -1 : 1 }
+        return a.utf8.count - b.utf8.count
+    }
+
+    /// ``compare(_:_:)`` of `a` and a string whose bytes are `b`.
+    static func compare(_ a: String, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        a.utf8.withContiguousStorageIfAvailable { compareBytes($0, b) }
+            ?? compare(a, String(decoding: b, as: UTF8.self))
     }
 
     /// The strings of `values`, sorted by code point.
@@ -23,10 +37,10 @@ public enum CodePointOrder {
         values.sorted(by: precedes)
     }
 
-    /// Whether the bytes `a` sort before `b`: the first differing byte
+    /// The order of the bytes `a` and `b`: the first differing byte
     /// decides, else the shorter sorts first.
-    private static func bytesPrecede(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in 0..<min(a.count, b.count) where a[i] != b[i] { return a[i] < b[i] }
-        return a.count < b.count
+    private static func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        for i in 0..<min(a.count, b.count) where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count - b.count
     }
 }

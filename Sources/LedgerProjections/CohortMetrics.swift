@@ -96,7 +96,7 @@ public struct CohortMetrics: Sendable, Equatable {
                             nextAppointment: PatientProjection.nextAppointment(of: h, asOf: asOf),
                             messagingConsent: h.consent.messaging, hasPDC: hasPDC, nonAdherent: nonAdherent,
                             manualTags: h.manualTags, asOf: asOf) { tagCounts[$0, default: 0] += 1 }
-        let programs = h.enrolmentChanges.isEmpty ? [] : CodePointOrder.sorted(h.enrolledPrograms)
+        let programs = h.enrolledPrograms
         add(firstVisit: visits.first, returned: PatientProjection.returnedWithin90Days(h),
             followUps: h.followUps.counts(asOf: asOf), contents: PatientProjection.contents(of: h), pdc: pdc,
             checkinAdherence: PatientProjection.checkinAdherence(of: h, programs: programs, asOf: asOf),

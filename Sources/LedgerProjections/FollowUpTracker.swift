@@ -17,18 +17,21 @@ struct FollowUpTracker: Equatable, Sendable {
         var sent: EventTime { EventTime(millisecondsSince1970: stamp.time) }
     }
 
+    /// Answer times per message, survey or content id, each list ascending.
+    typealias Route = StringMap<[EventTime]>
+
     private(set) var followUps: [FollowUp] = []
-    private(set) var surveysByMessage: [String: [EventTime]] = [:]
-    private(set) var surveysByID: [String: [EventTime]] = [:]
-    private(set) var readsByMessage: [String: [EventTime]] = [:]
-    private(set) var readsByContent: [String: [EventTime]] = [:]
+    private(set) var surveysByMessage = Route()
+    private(set) var surveysByID = Route()
+    private(set) var readsByMessage = Route()
+    private(set) var readsByContent = Route()
     private(set) var inbound: [EventTime] = []
 
     init() {}
 
     /// A tracker from its parts, as a checkpoint stored them.
-    init(followUps: [FollowUp], surveysByMessage: [String: [EventTime]], surveysByID: [String: [EventTime]],
-         readsByMessage: [String: [EventTime]], readsByContent: [String: [EventTime]], inbound: [EventTime]) {
+    init(followUps: [FollowUp], surveysByMessage: Route, surveysByID: Route,
+         readsByMessage: Route, readsByContent: Route, inbound: [EventTime]) {
         self.followUps = followUps
         self.surveysByMessage = surveysByMessage
         self.surveysByID = surveysByID

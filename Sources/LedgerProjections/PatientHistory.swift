@@ -82,26 +82,26 @@ struct PatientHistory: Equatable, Sendable {
 
     var sex: Stamped<Sex>?
     var birthYear: Stamped<Int>?
-    var conditions: Set<String> = []
+    var conditions = StringSet()
 
     /// Visit times, ascending.
     var visitTimes: [EventTime] = []
     var visitsByKind = CaseMap<VisitKind, Int>()
     /// Appointment ids named by a visit.
-    var attended: Set<String> = []
+    var attended = StringSet()
     /// The latest `appointment` event of each id.
-    var appointments: [String: Stamped<Appointment>] = [:]
+    var appointments = StringMap<Stamped<Appointment>>()
 
     var outbound = 0
     var inbound = 0
     var lastOutbound: EventTime?
     /// `content` ids of outbound messages.
-    var delivered: Set<String> = []
+    var delivered = StringSet()
     var followUps = FollowUpTracker()
 
     var readCount = 0
     /// The highest `progress` read of each content.
-    var maxProgress: [String: Double] = [:]
+    var maxProgress = StringMap<Double>()
 
     var checkinCount = 0
     var latestCheckins = CaseMap<Metric, Stamped<LatestCheckin>>()
@@ -109,21 +109,21 @@ struct PatientHistory: Equatable, Sendable {
     var checkinDays = CaseMap<Metric, [Int64]>()
 
     var surveyCount = 0
-    var latestSurveys: [String: Stamped<LatestSurvey>] = [:]
+    var latestSurveys = StringMap<Stamped<LatestSurvey>>()
     /// The `q9` answer of the latest `phq9` survey (nil inside when it has
     /// none), for the risk rules.
     var latestPHQ9q9: Stamped<Double?>?
 
     /// Fills per therapeutic class, by stamp.
-    var fills: [String: [Stamped<ProportionOfDaysCovered.Fill>]] = [:]
+    var fills = StringMap<[Stamped<ProportionOfDaysCovered.Fill>]>()
 
     /// The latest `consent` event of each scope (the defaults of
     /// metrics.md apply to scopes without one).
     var consentGiven = CaseMap<ConsentScope, Stamped<Bool>>()
     /// The latest `enroll` (the enrolment) or `unenroll` (nil) of each program.
-    var enrolmentChanges: [String: Stamped<Enrolment?>] = [:]
+    var enrolmentChanges = StringMap<Stamped<Enrolment?>>()
     /// The latest `tag` operation of each tag: whether it added it.
-    var tagChanges: [String: Stamped<Bool>] = [:]
+    var tagChanges = StringMap<Stamped<Bool>>()
 
     /// The latest engagement event (`read`, `checkin`, `survey`, inbound
     /// `message`).
@@ -143,22 +143,21 @@ struct PatientHistory: Equatable, Sendable {
     }
 
     /// The programs currently enrolled (their latest change an `enroll`),
-    /// in no order: read from ``enrolmentChanges`` without building a
-    /// dictionary of them.
+    /// in code-point order.
     var enrolledPrograms: [String] {
         enrolmentChanges.compactMap { $0.value.value == nil ? nil : $0.key }
     }
 
-    /// The manual tags currently on (their latest operation an add), in no
-    /// order; each once, as keys of ``tagChanges``.
+    /// The manual tags currently on (their latest operation an add), in
+    /// code-point order; each once, as keys of ``tagChanges``.
     var manualTags: [String] {
         tagChanges.compactMap { $0.value.value ? $0.key : nil }
     }
 
     var latestPHQ9Score: Double? { latestSurveys["phq9"]?.value.score }
 
-    /// `value = max(value, candidate)`, with one access (one dictionary
-    /// lookup through `&table[key, default: ...]`).
+    /// `value = max(value, candidate)`, with one access (one lookup
+    /// through `&map[key, default: ...]`).
     private static func raise<T: Comparable>(_ value: inout T, to candidate: T) {
         if candidate > value { value = candidate }
     }

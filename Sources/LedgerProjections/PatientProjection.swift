@@ -80,7 +80,7 @@ public struct PatientProjection: Sendable, Equatable {
         let profile = Self.profile(of: h, asOf: asOf)
         let year = DayWindow(days: 365, endingAt: asOf)
         let adherence = PatientAdherence(
-            pdc: h.fills.mapValues { ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: year.first, lastDay: year.last)?.value },
+            pdc: h.fills.dictionary { ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: year.first, lastDay: year.last)?.value },
             checkinAdherence: Self.checkinAdherence(of: h, programs: profile.programs, asOf: asOf),
             followUps: h.followUps.counts(asOf: asOf),
             contents: Self.contents(of: h))
@@ -122,7 +122,7 @@ public struct PatientProjection: Sendable, Equatable {
     /// ```
     public static func pdc(patient: String, events: [PatientEventRecord], asOf: EventTime,
                            firstDay: Int64, lastDay: Int64) -> [String: ProportionOfDaysCovered?] {
-        PatientHistory(PatientHistory.visible(events, patient: patient, asOf: asOf)).fills.mapValues {
+        PatientHistory(PatientHistory.visible(events, patient: patient, asOf: asOf)).fills.dictionary {
             ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: firstDay, lastDay: lastDay)
         }
     }
@@ -139,22 +139,22 @@ public struct PatientProjection: Sendable, Equatable {
         return PatientProfile(
             sex: h.sex?.value,
             birthYear: h.birthYear?.value,
-            conditions: CodePointOrder.sorted(h.conditions),
+            conditions: Array(h.conditions),
             conditionGroups: conditionGroups(of: h),
             visits: VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last,
                                  byKind: h.visitsByKind.dictionary { $0 }),
             appointments: AppointmentSummary(
-                scheduled: CodePointOrder.sorted(scheduled), attended: CodePointOrder.sorted(h.attended),
+                scheduled: CodePointOrder.sorted(scheduled), attended: Array(h.attended),
                 noshow: CodePointOrder.sorted(noshow), cancelled: CodePointOrder.sorted(cancelled)),
             nextAppointment: nextAppointment(of: h, asOf: asOf),
             messages: MessageSummary(outbound: h.outbound, inbound: h.inbound, lastOutbound: h.lastOutbound),
             reads: ReadSummary(count: h.readCount, contents: h.maxProgress.count,
                                completed: h.maxProgress.values.count(where: { $0 >= 0.9 })),
             checkins: CheckinSummary(count: h.checkinCount, latest: h.latestCheckins.dictionary(\.value)),
-            surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys.mapValues(\.value)),
+            surveys: SurveySummary(count: h.surveyCount, latest: h.latestSurveys.dictionary(\.value)),
             consent: h.consent,
-            programs: CodePointOrder.sorted(h.enrolledPrograms),
-            manualTags: CodePointOrder.sorted(h.manualTags))
+            programs: h.enrolledPrograms,
+            manualTags: h.manualTags)
     }
 
     /// The profile's `conditionGroups`: the groups of the conditions, sorted.

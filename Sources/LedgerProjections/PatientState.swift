@@ -74,8 +74,8 @@ public struct PatientState: Sendable, Equatable {
 // MARK: - Encoding
 
 extension PatientState {
-    /// Appends the state's bytes to `bytes`: deterministic (sets and
-    /// dictionaries in sorted order), so equal states encode equally.
+    /// Appends the state's bytes to `bytes`: deterministic (sets and maps
+    /// in code-point order), so equal states encode equally.
     /// Checkpoints store it; ``PatientProjections/version`` names its format.
     public func encode(into bytes: inout [UInt8]) {
         var w = StateWriter()
@@ -90,7 +90,7 @@ extension PatientState {
         w.times(h.visitTimes)
         w.entries(h.visitsByKind) { w, kind, n in w.enumCase(kind); w.count(n) }
         w.strings(h.attended)
-        w.sortedEntries(h.appointments, key: { $0 }) { w, id, a in
+        w.entries(h.appointments) { w, id, a in
             w.string(id); w.stamp(a.stamp); w.enumCase(a.value.status)
             w.optional(a.value.scheduledFor) { $0.int($1.millisecondsSince1970) }
         }
@@ -107,7 +107,7 @@ extension PatientState {
         w.timesByKey(f.readsByMessage); w.timesByKey(f.readsByContent)
         w.times(f.inbound)
         w.count(h.readCount)
-        w.sortedEntries(h.maxProgress, key: { $0 }) { w, content, progress in w.string(content); w.double(progress) }
+        w.entries(h.maxProgress) { w, content, progress in w.string(content); w.double(progress) }
         w.count(h.checkinCount)
         w.entries(h.latestCheckins) { w, metric, c in
             w.enumCase(metric); w.stamp(c.stamp)
@@ -119,11 +119,11 @@ extension PatientState {
             for day in days { w.int(day - previous); previous = day }
         }
         w.count(h.surveyCount)
-        w.sortedEntries(h.latestSurveys, key: { $0 }) { w, survey, s in
+        w.entries(h.latestSurveys) { w, survey, s in
             w.string(survey); w.stamp(s.stamp); w.optional(s.value.score) { $0.double($1) }
         }
         w.optional(h.latestPHQ9q9) { $0.stamp($1.stamp); $0.optional($1.value) { $0.double($1) } }
-        w.sortedEntries(h.fills, key: { $0 }) { w, therapeuticClass, fills in
+        w.entries(h.fills) { w, therapeuticClass, fills in
             w.string(therapeuticClass); w.count(fills.count)
             for fill in fills {
                 w.stamp(fill.stamp); w.string(fill.value.medication); w.count(fill.value.daysSupply)
@@ -132,7 +132,7 @@ extension PatientState {
         w.entries(h.consentGiven) { w, scope, given in
             w.enumCase(scope); w.stamp(given.stamp); w.bool(given.value)
         }
-        w.sortedEntries(h.enrolmentChanges, key: { $0 }) { w, program, change in
+        w.entries(h.enrolmentChanges) { w, program, change in
             w.string(program); w.stamp(change.stamp)
             w.optional(change.value) { w, enrolment in
                 switch enrolment.plan {
@@ -141,7 +141,7 @@ extension PatientState {
                 }
             }
         }
-        w.sortedEntries(h.tagChanges, key: { $0 }) { w, tag, change in w.string(tag); w.stamp(change.stamp); w.bool(change.value) }
+        w.entries(h.tagChanges) { w, tag, change in w.string(tag); w.stamp(change.stamp); w.bool(change.value) }
         w.optional(h.lastEngagement) { $0.int($1.millisecondsSince1970) }
     }
 
@@ -175,9 +175,9 @@ extension PatientState {
             let content = try r.optional { (r) throws(StateDecodingError) in try r.string() }
             followUps.append(.init(stamp: stamp, message: message, survey: survey, content: content))
         }
-        var routes: [[String: [EventTime]]] = []
+        var routes: [FollowUpTracker.Route] = []
         for _ in 0..<4 {
-            var route: [String: [EventTime]] = [:]
+            var route = FollowUpTracker.Route()
             for _ in 0..<(try r.count()) { route[try r.string()] = try r.times() }
             routes.append(route)
         }
@@ -258,9 +258,10 @@ extension PatientState {
 extension StateWriter {
     mutating func stamp(_ s: Stamp) { int(s.time); varint(s.position) }
 
-    mutating func strings(_ set: Set<String>) {
+    /// The members of `set`, in code-point order: the count, then each.
+    mutating func strings(_ set: StringSet) {
         count(set.count)
-        for s in CodePointOrder.sorted(set) { string(s) }
+        for s in set { string(s) }
     }
 
     /// Sorted times as deltas.
@@ -270,30 +271,24 @@ extension StateWriter {
         for t in times { int(t.millisecondsSince1970 - previous); previous = t.millisecondsSince1970 }
     }
 
-    /// The entries of `dictionary` by the code-point order of `key`: the
-    /// count, then each entry as `write` puts it. The entries are sorted
-    /// with their values (no key is hashed again), and an entry alone is
-    /// written without building an array.
-    mutating func sortedEntries<K, V>(_ dictionary: [K: V], key: (K) -> String, _ write: (inout StateWriter, K, V) -> Void) {
-        count(dictionary.count)
-        if dictionary.count == 1, let (k, v) = dictionary.first {
-            write(&self, k, v)
-            return
-        }
-        for (k, v) in dictionary.sorted(by: { CodePointOrder.precedes(key($0.key), key($1.key)) }) { write(&self, k, v) }
-    }
-
-    /// The entries of `map`, already in the code-point order of their
-    /// keys' raw values: the count, then each entry as `write` puts it
-    /// (the layout ``sortedEntries(_:key:_:)`` writes for a dictionary).
+    /// The entries of `map`, in the code-point order of their keys'
+    /// raw values: the count, then each entry as `write` puts it.
     mutating func entries<K, V>(_ map: CaseMap<K, V>, _ write: (inout StateWriter, K, V) -> Void) {
         count(map.count)
         for (k, v) in map { write(&self, k, v) }
     }
 
+    /// The entries of `map`, in the code-point order of their keys: the
+    /// count, then each entry as `write` puts it (the layout of
+    /// ``entries(_:_:)-(CaseMap<K,V>,_)``).
+    mutating func entries<V>(_ map: StringMap<V>, _ write: (inout StateWriter, String, V) -> Void) {
+        count(map.count)
+        for (k, v) in map { write(&self, k, v) }
+    }
+
     /// A follow-up route: times per key, by key.
-    mutating func timesByKey(_ route: [String: [EventTime]]) {
-        sortedEntries(route, key: { $0 }) { w, key, times in w.string(key); w.times(times) }
+    mutating func timesByKey(_ route: FollowUpTracker.Route) {
+        entries(route) { w, key, times in w.string(key); w.times(times) }
     }
 }
 
@@ -307,8 +302,8 @@ extension StateReader {
         return value
     }
 
-    mutating func stringSet() throws(StateDecodingError) -> Set<String> {
-        var set: Set<String> = []
+    mutating func stringSet() throws(StateDecodingError) -> StringSet {
+        var set = StringSet()
         for _ in 0..<(try count()) { set.insert(try string()) }
         return set
     }

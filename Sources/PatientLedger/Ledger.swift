@@ -207,7 +207,7 @@ public final class Ledger: Sendable {
                 rebuiltBecause = problem.reason
             }
         } else if log.endPosition > 0 {
-            rebuiltBecause = "index snapshot missing"
+            rebuiltBecause = "no index snapshot on disk (the first is written after snapshotInterval events, or by close())"
         }
         let snapshotPosition = index.coveredPosition
         let caughtUpFrom = index.coveredPosition

@@ -29,8 +29,16 @@ enum IdentifierHash {
             offset += 8
         }
         if offset < bytes.count {
+            // The last 1-7 bytes as a little-endian word, zero-padded: the
+            // 8 bytes ending at the end, shifted down past the ones already
+            // mixed in (one load, not a loop), when there are 8.
+            let tail = bytes.count - offset
             var word: UInt64 = 0
-            for i in offset..<bytes.count { word |= UInt64(bytes[i]) << UInt64((i - offset) * 8) }
+            if bytes.count >= 8 {
+                word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)) >> UInt64((8 - tail) * 8)
+            } else {
+                for i in 0..<tail { word |= UInt64(bytes[offset + i]) << UInt64(i * 8) }
+            }
             h = (h ^ word) &* k
             h ^= h >> 29
         }

@@ -55,7 +55,7 @@ final class LedgerAppendFixture {
         typed.fill(&batch, from: next, count: 1000)
         next += 1000
         benchmark.startMeasurement()
-        try UnpublishedReadWorkaround.append(ledger, batch)
+        try ledger.append(batch)
         benchmark.stopMeasurement()
     }
 

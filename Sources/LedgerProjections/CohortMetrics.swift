@@ -80,21 +80,14 @@ public struct CohortMetrics: Sendable, Equatable {
     mutating func add(history h: PatientHistory) {
         guard h.exists else { return }
         let year = DayWindow(days: 365, endingAt: asOf)
-        var hasPDC = false, nonAdherent = false
         var pdc: [Double?] = []
         pdc.reserveCapacity(h.fills.count)
-        for fills in h.fills.values {
-            let value = ProportionOfDaysCovered(fills: fills.map(\.value), firstDay: year.first, lastDay: year.last)?.value
-            pdc.append(value)
-            if let value {
-                hasPDC = true
-                if value < 0.8 { nonAdherent = true }
-            }
-        }
+        for fills in h.fills.values { pdc.append(PatientProjection.pdc(of: fills, over: year)) }
         let visits = VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last)
         TagRules.forEachTag(of: h, groups: PatientProjection.conditionGroups(of: h), visits: visits,
                             nextAppointment: PatientProjection.nextAppointment(of: h, asOf: asOf),
-                            messagingConsent: h.consent.messaging, hasPDC: hasPDC, nonAdherent: nonAdherent,
+                            messagingConsent: h.consent.messaging, hasPDC: PatientAdherence.hasPDC(pdc),
+                            nonAdherent: PatientAdherence.isNonAdherent(pdc),
                             manualTags: h.manualTags, asOf: asOf) { tagCounts[$0, default: 0] += 1 }
         let programs = h.enrolledPrograms
         add(firstVisit: visits.first, returned: PatientProjection.returnedWithin90Days(h),

@@ -32,10 +32,16 @@ public struct PatientAdherence: Sendable, Equatable {
 
     /// Whether the patient has at least one PDC value (and so an
     /// `adherence:*` tag).
-    public var hasPDC: Bool { pdc.values.contains { $0 != nil } }
+    public var hasPDC: Bool { Self.hasPDC(pdc.values) }
 
     /// Whether some class has a PDC below 0.8 (`adherence:non-adherent`).
-    public var isNonAdherent: Bool { pdc.values.contains { $0.map { $0 < 0.8 } ?? false } }
+    public var isNonAdherent: Bool { Self.isNonAdherent(pdc.values) }
+
+    /// ``hasPDC`` of a patient whose classes' PDC values are `values`.
+    static func hasPDC(_ values: some Sequence<Double?>) -> Bool { values.contains { $0 != nil } }
+
+    /// ``isNonAdherent`` of a patient whose classes' PDC values are `values`.
+    static func isNonAdherent(_ values: some Sequence<Double?>) -> Bool { values.contains { $0.map { $0 < 0.8 } ?? false } }
 }
 
 /// Outbound `followup` and `survey` messages of a patient by outcome

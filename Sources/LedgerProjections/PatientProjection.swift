@@ -80,13 +80,19 @@ public struct PatientProjection: Sendable, Equatable {
         let profile = Self.profile(of: h, asOf: asOf)
         let year = DayWindow(days: 365, endingAt: asOf)
         let adherence = PatientAdherence(
-            pdc: h.fills.dictionary { ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: year.first, lastDay: year.last)?.value },
+            pdc: h.fills.dictionary { Self.pdc(of: $0, over: year) },
             checkinAdherence: Self.checkinAdherence(of: h, programs: profile.programs, asOf: asOf),
             followUps: h.followUps.counts(asOf: asOf),
             contents: Self.contents(of: h))
         self.init(patient: patient, asOf: asOf, exists: h.exists, profile: profile,
                   tags: TagRules.tags(of: h, profile: profile, adherence: adherence, asOf: asOf),
                   adherence: adherence, returnedWithin90Days: Self.returnedWithin90Days(h))
+    }
+
+    /// The PDC over `year` of a class with these fills (nil when there is
+    /// none then): each value of ``PatientAdherence/pdc``.
+    static func pdc(of fills: [Stamped<ProportionOfDaysCovered.Fill>], over year: DayWindow) -> Double? {
+        ProportionOfDaysCovered(fills: fills.map(\.value), firstDay: year.first, lastDay: year.last)?.value
     }
 
     /// ``returnedWithin90Days`` of the patient with this history.

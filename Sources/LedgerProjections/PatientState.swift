@@ -46,28 +46,40 @@ public struct PatientState: Sendable, Equatable {
     /// actor play no part), for a fold reading events in place.
     mutating func apply(_ body: EventBody, time: EventTime, position: UInt64) {
         if case .erase = body { return }
-        lastPosition = max(lastPosition ?? position, position)
+        see(position)
         history.add(body, time: time, position: position)
     }
 
     /// ``apply(_:time:position:)`` of a `message` read in place.
     mutating func apply(message: some MessageFields, time: EventTime, position: UInt64) {
-        lastPosition = max(lastPosition ?? position, position)
+        see(position)
         history.add(message: message, time: time, position: position)
     }
 
     /// ``apply(_:time:position:)`` of a `checkin` with these values.
     mutating func apply(checkin values: CheckinValues, time: EventTime, position: UInt64) {
-        lastPosition = max(lastPosition ?? position, position)
+        see(position)
         history.add(checkin: values, time: time, position: position)
     }
 
-    /// The projection as of `asOf`, or nil when `asOf` is before
-    /// ``latestTime`` (the state cannot leave later events out) or no event
-    /// was folded.
+    /// Takes in the position of an event being folded (``lastPosition``).
+    private mutating func see(_ position: UInt64) {
+        lastPosition = max(lastPosition ?? position, position)
+    }
+
+    /// The projection as of `asOf`, or nil when the state cannot give it
+    /// (``answers(asOf:)``).
     public func projection(patient: String, asOf: EventTime) -> PatientProjection? {
-        guard let latest = latestTime, latest <= asOf else { return nil }
+        guard answers(asOf: asOf) else { return nil }
         return PatientProjection(patient: patient, history: history, asOf: asOf)
+    }
+
+    /// Whether the state gives the projection as of `asOf`: some event was
+    /// folded and none after `asOf` (the state cannot leave later events
+    /// out).
+    func answers(asOf: EventTime) -> Bool {
+        guard let latest = latestTime else { return false }
+        return latest <= asOf
     }
 }
 

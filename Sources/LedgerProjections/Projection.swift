@@ -379,8 +379,7 @@ extension CohortMetrics {
     /// building it (``add(history:)``); false (nothing added) when the
     /// state has an event after ``asOf``.
     fileprivate mutating func add(_ state: PatientState) -> Bool {
-        // The states whose projection(patient:asOf:) is nil.
-        guard let latest = state.latestTime, latest <= asOf else { return false }
+        guard state.answers(asOf: asOf) else { return false }
         add(history: state.history)
         return true
     }

@@ -149,8 +149,8 @@ extension String {
     /// string's own storage, borrowed (no copy of the `String`, hence no
     /// retain and release), else (a small or bridged string) a copy's.
     /// What `withUTF8` does without needing a mutable string.
-    @inline(__always)
-    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    @inlinable
+    package func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = self
         return copy.withUTF8(body)

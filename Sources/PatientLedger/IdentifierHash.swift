@@ -1,4 +1,5 @@
 import CSystemCalls
+import LedgerEvents
 
 /// A stable 64-bit hash of identifier bytes: eight bytes at a time (read
 /// little-endian, the last word zero-padded), each word mixed in with a
@@ -11,11 +12,7 @@ import CSystemCalls
 /// against the stored event. Never returns 0 (the empty-slot marker).
 enum IdentifierHash {
     static func hash(_ text: String) -> UInt64 {
-        // A native string's bytes in place (no copy of the String, so no
-        // retain and release); a small one's through a copy on the stack.
-        if let hash = text.utf8.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
-        var copy = text
-        return copy.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+        text.withUTF8Bytes { hash(UnsafeRawBufferPointer($0)) }
     }
 
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {

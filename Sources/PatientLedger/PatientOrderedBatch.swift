@@ -1,3 +1,4 @@
+import CSystemCalls
 import LedgerEvents
 
 /// Scanned events held back so that a replay folds them patient by
@@ -26,11 +27,7 @@ struct PatientOrderedBatch {
     /// group, then by offset, i.e. log order.
     private var keys: [UInt64] = []
 
-    /// Mixed from the bytes ``drain(event:erase:)`` loads ahead of use, so
-    /// that the compiler keeps those loads.
-    private var touched: UInt8 = 0
-
-    /// Entries whose bytes are loaded at once, ahead of folding them.
+    /// Entries whose bytes are asked for at once, ahead of folding them.
     private static let prefetchDistance = 32
     private static let headerSize = 20
     private static let eraseFlag: UInt32 = 1 << 31
@@ -68,8 +65,7 @@ struct PatientOrderedBatch {
     /// Holds back the erasure of `patient`, in its place among the
     /// patient's events.
     mutating func addErasure(of patient: String) {
-        var patient = patient
-        patient.withUTF8 { utf8 in
+        patient.withUTF8Bytes { utf8 in
             let bytes = UnsafeRawBufferPointer(utf8)
             append(patient: bytes, time: 0, position: 0, payload: bytes, flag: Self.eraseFlag)
         }
@@ -130,20 +126,19 @@ struct PatientOrderedBatch {
     mutating func drain(event: (_ payload: UnsafeRawBufferPointer, _ time: EventTime, _ position: UInt64) -> Void,
                         erase: (_ patient: String) -> Void) {
         sortKeys()
-        var touched = self.touched
         arena.withUnsafeBytes { raw in
             var next = 0
             for (i, key) in keys.enumerated() {
                 if i == next {
-                    // The next entries' first two cache lines, loaded back to
-                    // back: the entries lie at random in an arena larger than
-                    // the CPU caches, and loads issued together wait for
-                    // memory together instead of one after another (a
-                    // prefetch).
+                    // The next entries' first two cache lines, asked for
+                    // together: the entries lie at random in an arena larger
+                    // than the CPU caches, so their misses overlap instead of
+                    // costing one memory latency after another (a prefetch).
                     next = min(i + Self.prefetchDistance, keys.count)
                     for ahead in keys[i..<next] {
                         let offset = Int(truncatingIfNeeded: ahead & 0xFFFF_FFFF)
-                        touched ^= raw[offset] ^ raw[min(offset + 64, raw.count - 1)]
+                        plg_prefetch_read(raw.baseAddress! + offset)
+                        plg_prefetch_read(raw.baseAddress! + min(offset + 64, raw.count - 1))
                     }
                 }
                 let offset = Int(truncatingIfNeeded: key & 0xFFFF_FFFF)
@@ -159,7 +154,6 @@ struct PatientOrderedBatch {
                 }
             }
         }
-        self.touched = touched
         keys.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
     }

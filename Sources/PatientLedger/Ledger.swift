@@ -285,16 +285,46 @@ public final class Ledger: Sendable {
         for i in events.indices {
             let event = events[i]
             do throws(EventValidationError) {
-                if try event.validateReturningIsNormalized() {
-                    prepared.append(event)
-                } else {
-                    prepared.append(event.normalized())
-                }
+                try Self.prepare(event, into: &prepared)
             } catch {
                 throw LedgerError(.invalidEvent, events.count == 1 ? error.message : "event \(i): \(error.message)")
             }
         }
         return try append(prepared: prepared, expectedVersion: expectedVersion)
+    }
+
+    /// Appends one event; see ``append(_:expectedVersion:)``.
+    ///
+    /// The path of a service appending each event as it comes: once the
+    /// ledger is warm it allocates nothing (no one-element array, no
+    /// ``AppendResult``).
+    ///
+    /// - Returns: its position, or nil when it was a duplicate.
+    @discardableResult
+    public func append(_ event: PatientEvent, expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> UInt64? {
+        var prepared = takePrepared()
+        defer { givePrepared(&prepared) }
+        do throws(EventValidationError) {
+            try Self.prepare(event, into: &prepared)
+        } catch {
+            throw LedgerError(.invalidEvent, error.message)
+        }
+        var stored: UInt64?
+        try state.withLock { (state: inout State) throws(LedgerError) in
+            try append(prepared, expectedVersion: expectedVersion, locked: &state) { _, position in stored = position }
+        }
+        return stored
+    }
+
+    /// Validates `event` and adds it to `prepared` (encoded and hashed),
+    /// normalized when a code must be upper-cased.
+    @inline(__always)
+    private static func prepare(_ event: PatientEvent, into prepared: inout PreparedEvents) throws(EventValidationError) {
+        if try event.validateReturningIsNormalized() {
+            prepared.append(event)
+        } else {
+            prepared.append(event.normalized())
+        }
     }
 
     /// An empty scratch to prepare events in, from the pool.
@@ -317,17 +347,20 @@ public final class Ledger: Sendable {
         if expectedVersion != .any, let first = events.patients.first, events.patients.contains(where: { $0 != first }) {
             throw LedgerError(.invalidArgument, "an expected version applies to one patient's events only")
         }
-        return try state.withLock { (state: inout State) throws(LedgerError) -> AppendResult in
-            try append(events, expectedVersion: expectedVersion, locked: &state)
+        var positions = [UInt64?](repeating: nil, count: events.count)
+        try state.withLock { (state: inout State) throws(LedgerError) in
+            try append(events, expectedVersion: expectedVersion, locked: &state) { i, position in positions[i] = position }
         }
+        return AppendResult(positions: positions)
     }
 
-    /// The body of an append, under the state's lock.
-    private func append(_ events: PreparedEvents, expectedVersion: ExpectedVersion,
-                        locked state: inout State) throws(LedgerError) -> AppendResult {
+    /// The body of an append, under the state's lock: `stored` is told the
+    /// position of each event stored (by its index in `events`); duplicates
+    /// are not told.
+    private func append(_ events: PreparedEvents, expectedVersion: ExpectedVersion, locked state: inout State,
+                        stored: (_ event: Int, _ position: UInt64) -> Void) throws(LedgerError) {
         // Records appended to `log` directly since the last call.
         if state.index.coveredPosition < log.endPosition { try Self.catchUp(&state.index, log: log) }
-        var positions = [UInt64?](repeating: nil, count: events.count)
         // Which events to store: not stored before, not earlier in the
         // batch, by the ids' hashes (IdentifierHash, computed once when the
         // events were prepared, for both checks and the index); ids earlier
@@ -360,7 +393,7 @@ public final class Ledger: Sendable {
             }
             state.fresh.append(i)
         }
-        guard !state.fresh.isEmpty else { return AppendResult(positions: positions) }
+        guard !state.fresh.isEmpty else { return }
         if let patient = events.patients.first {
             let current = state.index.stream(of: patient)?.version ?? 0
             switch expectedVersion {
@@ -395,11 +428,10 @@ public final class Ledger: Sendable {
             try Self.catchUp(&state.index, log: log)
             eraseGeneration.store(state.index.eraseRecords, ordering: .releasing)
         }
-        for (k, i) in state.fresh.enumerated() { positions[i] = range.lowerBound + UInt64(k) }
+        for (k, i) in state.fresh.enumerated() { stored(i, range.lowerBound + UInt64(k)) }
         if state.snapshotDue(interval: options.snapshotInterval) {
             startSnapshot(&state)
         }
-        return AppendResult(positions: positions)
     }
 
     /// How many events ahead of its use a table line is loaded
@@ -431,13 +463,6 @@ public final class Ledger: Sendable {
                       patientHash: events.patientHashes[i], idHash: hash == 0 ? nil : hash,
                       isErase: events.erases[i], time: events.batch.timestamp(at: i))
         }
-    }
-
-    /// Appends one event; see ``append(_:expectedVersion:)``.
-    /// - Returns: its position, or nil when it was a duplicate.
-    @discardableResult
-    public func append(_ event: PatientEvent, expectedVersion: ExpectedVersion = .any) throws(LedgerError) -> UInt64? {
-        try append([event], expectedVersion: expectedVersion).positions[0]
     }
 
     /// Whether an event with this `id` is stored: every hash match is

@@ -151,11 +151,19 @@ public final class TypedAppender: @unchecked Sendable {
         self.batches = batches
     }
 
-    /// Appends every batch; returns events stored.
+    /// Appends every batch (a batch of one through `append(_:)` of one
+    /// event, as a service appending each event as it comes); returns
+    /// events stored.
     @discardableResult
     public func appendAll() throws -> Int {
         var stored = 0
-        for batch in batches { stored += try ledger.append(batch).stored }
+        for batch in batches {
+            if batch.count == 1 {
+                if try ledger.append(batch[0]) != nil { stored += 1 }
+            } else {
+                stored += try ledger.append(batch).stored
+            }
+        }
         return stored
     }
 }

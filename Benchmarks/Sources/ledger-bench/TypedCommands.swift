@@ -404,7 +404,10 @@ func runTypedProfile(_ command: String) throws {
     let work = try Scratch.makeDirectory("profile")
     defer { Scratch.remove(work) }
     if command == "profile-typed-append" {
-        let batches = typed.batches(count: events, batchSize: 1000)
+        // LEDGER_BENCH_BATCH=N: batches of N events (default 1000; 1 is a
+        // service appending each event as it comes).
+        let batchSize = getenv("LEDGER_BENCH_BATCH").flatMap { Int(String(cString: $0)) } ?? 1000
+        let batches = typed.batches(count: events, batchSize: batchSize)
         // LEDGER_BENCH_DURABILITY=group: group commit (2 ms), as `typed` measures it.
         let group = getenv("LEDGER_BENCH_DURABILITY").map { String(cString: $0) } == "group"
         let durability: Durability = group ? .groupCommit(interval: .milliseconds(2), maxBytes: 1 << 20) : .noSync()

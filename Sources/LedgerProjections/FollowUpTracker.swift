@@ -88,11 +88,13 @@ struct FollowUpTracker: Equatable, Sendable {
                 }
                 return low < times.count && times[low] <= windowEnd
             }
-            let answered = answers(surveysByMessage[followUp.message])
+            // Any route may answer: the inbound messages first, as they
+            // need no lookup of a route by id.
+            let answered = answers(inbound)
+                || answers(surveysByMessage[followUp.message])
                 || answers(readsByMessage[followUp.message])
                 || (followUp.survey.map { answers(surveysByID[$0]) } ?? false)
                 || (followUp.content.map { answers(readsByContent[$0]) } ?? false)
-                || answers(inbound)
             if answered {
                 counts.answered += 1
             } else if asOf.millisecondsSince1970 - sent.millisecondsSince1970 < week {

@@ -165,14 +165,7 @@ public struct PatientProjection: Sendable, Equatable {
 
     /// The profile's `conditionGroups`: the groups of the conditions, sorted.
     static func conditionGroups(of h: PatientHistory) -> [ConditionGroup] {
-        // A patient has a few groups at most: a linear search dedupes them
-        // more cheaply than hashing them into a set.
-        var groups: [ConditionGroup] = []
-        for code in h.conditions {
-            if let group = ConditionGroup(icd10: code), !groups.contains(group) { groups.append(group) }
-        }
-        groups.sort()
-        return groups
+        Array(ConditionGroupSet(icd10: h.conditions))
     }
 
     /// The profile's `nextAppointment`: the earliest `scheduledFor` after
@@ -207,14 +200,37 @@ public struct PatientProjection: Sendable, Equatable {
     ///   code point (the profile's `programs`): the sum runs in that order,
     ///   so the floating-point result does not depend on dictionary order.
     static func checkinAdherence(of h: PatientHistory, programs: [String], asOf: EventTime) -> Double? {
-        var sum = 0.0, count = 0
+        var mean = MeanCheckinAdherence()
         for program in programs {
-            guard let enrolment = h.enrolmentChanges[program]?.value,
-                  case .checkin(let metric, let everyDays) = enrolment.plan else { continue }
+            if let enrolment = h.enrolmentChanges[program]?.value { mean.add(enrolment, of: h, asOf: asOf) }
+        }
+        return mean.value
+    }
+
+    /// ``checkinAdherence(of:programs:asOf:)`` of the programs currently
+    /// enrolled, read from the enrolments themselves (kept in the programs'
+    /// code-point order, so the sum runs in the same order) rather than
+    /// from a list of the programs and a lookup of each.
+    static func checkinAdherence(of h: PatientHistory, asOf: EventTime) -> Double? {
+        var mean = MeanCheckinAdherence()
+        for (_, change) in h.enrolmentChanges {
+            if let enrolment = change.value { mean.add(enrolment, of: h, asOf: asOf) }
+        }
+        return mean.value
+    }
+
+    /// The sum of ``checkinAdherence(of:programs:asOf:)``.
+    private struct MeanCheckinAdherence {
+        var sum = 0.0, count = 0
+
+        /// Adds the adherence of a current enrolment, if it is a check-in plan.
+        mutating func add(_ enrolment: PatientHistory.Enrolment, of h: PatientHistory, asOf: EventTime) {
+            guard case .checkin(let metric, let everyDays) = enrolment.plan else { return }
             sum += CheckinAdherence.adherence(checkinDays: h.checkinDays[metric] ?? [], enrolmentDay: enrolment.day,
                                               everyDays: everyDays, asOfDay: asOf.day)
             count += 1
         }
-        return count == 0 ? nil : sum / Double(count)
+
+        var value: Double? { count == 0 ? nil : sum / Double(count) }
     }
 }

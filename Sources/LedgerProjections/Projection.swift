@@ -214,12 +214,10 @@ public struct PatientProjections: Projection {
     private mutating func compactStates(_ visit: (_ state: PatientState) -> Void) {
         guard !live.isEmpty else { return }
         encoded.reserveCapacity(encoded.count + live.count)
-        // Each state is encoded into one reused buffer and then copied
+        // Each state is encoded into one reused writer and then copied
         // into an array of its exact size: one allocation per patient
         // rather than one per doubling of a growing array, and no spare
-        // capacity held at rest. (The copy goes through the buffer's
-        // pointer: `Array(scratch)` would share the buffer instead, and
-        // the next state would allocate a fresh one.)
+        // capacity held at rest.
         //
         // Each state is moved out of its slot (left empty) rather than
         // copied, and freed right after its encoding, while its memory is
@@ -227,15 +225,15 @@ public struct PatientProjections: Projection {
         // sweep over every state's objects. The index loop holds no
         // reference to the table, which `live.indices` would, so the
         // slots are changed in place.
-        var scratch: [UInt8] = []
+        var writer = StateWriter(capacity: 4096)
         var index = live.startIndex
         while index != live.endIndex {
             var state = PatientState()
             swap(&state, &live.values[index])
             visit(state)
-            scratch.removeAll(keepingCapacity: true)
-            state.encode(into: &scratch)
-            encoded[live.keys[index]] = scratch.withUnsafeBufferPointer { Array($0) }
+            writer.removeAll()
+            state.encode(to: &writer)
+            encoded[live.keys[index]] = writer.bytes
             live.formIndex(after: &index)
         }
         live = [:]
@@ -315,19 +313,19 @@ public struct PatientProjections: Projection {
     /// A varint count, then per patient by code point: the id, the state's
     /// byte length (varint) and its bytes.
     public func checkpoint() -> [UInt8] {
-        var w = StateWriter()
+        var w = StateWriter(capacity: 1 << 16)
         w.count(patientCount)
-        var scratch: [UInt8] = []
+        var scratch = StateWriter()
         for patient in CodePointOrder.sorted(patients) {
             w.string(patient)
             if let bytes = encoded[patient] {
                 w.count(bytes.count)
-                w.bytes += bytes
+                bytes.withUnsafeBufferPointer { w.append($0) }
             } else {
-                scratch.removeAll(keepingCapacity: true)
-                live[patient]!.encode(into: &scratch)
-                w.count(scratch.count)
-                w.bytes += scratch
+                scratch.removeAll()
+                live[patient]!.encode(to: &scratch)
+                w.count(scratch.length)
+                scratch.withBytes { w.append($0) }
             }
         }
         return w.bytes

@@ -343,23 +343,59 @@ public struct PatientProjections: Projection {
 
     /// A varint count, then per patient by code point: the id, the state's
     /// byte length (varint) and its bytes.
+    ///
+    /// Written straight into an array of its exact size (the states at
+    /// rest are a few hundred bytes per patient, tens of megabytes for a
+    /// large cohort): their sizes are summed first, so that no byte is
+    /// copied twice and no memory is touched that the result does not hold.
     public func checkpoint() -> [UInt8] {
-        var w = StateWriter(capacity: 1 << 16)
-        w.count(patientCount)
-        var scratch = StateWriter()
-        for patient in CodePointOrder.sorted(patients) {
-            w.string(patient)
-            if let bytes = encoded[patient] {
-                w.count(bytes.count)
-                bytes.withUnsafeBufferPointer { w.append($0) }
-            } else {
-                scratch.removeAll()
-                live[patient]!.encode(to: &scratch)
-                w.count(scratch.length)
-                scratch.withBytes { w.append($0) }
-            }
+        var w = StateWriter()
+        var liveBytes: [String: [UInt8]] = [:]
+        for (patient, state) in live {
+            w.removeAll()
+            state.encode(to: &w)
+            liveBytes[patient] = w.bytes
         }
-        return w.bytes
+        let sorted = CodePointOrder.sorted(patients)
+        let states = sorted.map { encoded[$0] ?? liveBytes[$0]! }
+        var size = Self.varintSize(sorted.count)
+        for (patient, state) in zip(sorted, states) {
+            let idLength = patient.utf8.count
+            size += Self.varintSize(idLength) + idLength + Self.varintSize(state.count) + state.count
+        }
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var offset = 0
+            func varint(_ value: Int) {
+                var v = UInt64(value)
+                while v >= 0x80 {
+                    buffer[offset] = UInt8(truncatingIfNeeded: v) | 0x80
+                    offset += 1
+                    v >>= 7
+                }
+                buffer[offset] = UInt8(v)
+                offset += 1
+            }
+            func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+                varint(bytes.count)
+                _ = UnsafeMutableBufferPointer(rebasing: buffer[offset...]).initialize(from: bytes)
+                offset += bytes.count
+            }
+            varint(sorted.count)
+            for (patient, state) in zip(sorted, states) {
+                var id = patient
+                id.withUTF8 { append($0) }
+                state.withUnsafeBufferPointer { append($0) }
+            }
+            precondition(offset == size, "checkpoint bytes: \(offset) written, \(size) counted")
+            initialized = offset
+        }
+    }
+
+    /// The bytes of `value` as a varint.
+    private static func varintSize(_ value: Int) -> Int {
+        var v = UInt64(value), n = 1
+        while v >= 0x80 { v >>= 7; n += 1 }
+        return n
     }
 
     /// Keeps each patient's state bytes, decoded when the patient is

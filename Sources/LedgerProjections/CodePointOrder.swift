@@ -33,8 +33,33 @@ public enum CodePointOrder {
     }
 
     /// The strings of `values`, sorted by code point.
+    ///
+    /// Each string's first eight bytes are read once, as a number that
+    /// orders as they do; two strings are compared in full only when those
+    /// are the same. A checkpoint sorts every patient id this way (ids
+    /// such as `P000123` differ within eight bytes), where comparing the
+    /// strings' bytes in place for every comparison cost several times more.
     public static func sorted(_ values: some Sequence<String>) -> [String] {
-        values.sorted(by: precedes)
+        let strings = Array(values)
+        guard strings.count > 1 else { return strings }
+        var keys = strings.indices.map { (prefix: prefix(of: strings[$0]), index: $0) }
+        keys.sort { a, b in
+            a.prefix != b.prefix ? a.prefix < b.prefix : compare(strings[a.index], strings[b.index]) < 0
+        }
+        return keys.map { strings[$0.index] }
+    }
+
+    /// The first eight UTF-8 bytes of `s` big-endian, zeros after a shorter
+    /// string's end: a smaller number means a string that sorts first
+    /// (a zero byte that is not the end ties with the end, so equal
+    /// numbers still need a full comparison).
+    private static func prefix(of s: String) -> UInt64 {
+        var key: UInt64 = 0, shift: UInt64 = 56
+        for byte in s.utf8.prefix(8) {
+            key |= UInt64(byte) << shift
+            shift &-= 8
+        }
+        return key
     }
 
     /// The order of the bytes `a` and `b`: the first differing byte

@@ -28,8 +28,17 @@ public struct CohortMetrics: Sendable, Equatable {
     /// Patients existing as of T.
     public private(set) var patients = 0
     /// The number of patients carrying each tag, for every tag carried by
-    /// at least one.
-    public private(set) var tagCounts: [String: Int] = [:]
+    /// at least one. Built on each access from the counts kept.
+    public var tagCounts: [String: Int] {
+        var counts = otherTagCounts
+        for (index, count) in ruleTagCounts.enumerated() where count > 0 { counts[RuleTag.names[index]] = count }
+        return counts
+    }
+    /// Patients per rule tag, by ``RuleTag/index``: most tags, counted
+    /// without hashing their names.
+    private var ruleTagCounts = [Int](repeating: 0, count: RuleTag.count)
+    /// Patients per other tag (`manual:` ones), by name.
+    private var otherTagCounts: [String: Int] = [:]
 
     /// Patients whose first visit falls on days `day(T)-364 ... day(T)-90`.
     public private(set) var returnVisitEligible = 0
@@ -65,10 +74,13 @@ public struct CohortMetrics: Sendable, Equatable {
     public mutating func add(_ patient: PatientProjection) {
         precondition(patient.asOf == asOf, "CohortMetrics.add: projection as of \(patient.asOf), cohort as of \(asOf)")
         guard patient.exists else { return }
-        for tag in patient.tags { tagCounts[tag, default: 0] += 1 }
+        for tag in patient.tags {
+            if let rule = RuleTag(named: tag) { ruleTagCounts[rule.index] += 1 } else { otherTagCounts[tag, default: 0] += 1 }
+        }
         let a = patient.adherence
+        for case let value? in a.pdc.values { add(pdc: value) }
         add(firstVisit: patient.profile.visits.first, returned: patient.returnedWithin90Days,
-            followUps: a.followUps, contents: a.contents, pdc: a.pdc.values, checkinAdherence: a.checkinAdherence,
+            followUps: a.followUps, contents: a.contents, checkinAdherence: a.checkinAdherence,
             satisfaction: patient.profile.surveys.latest["satisfaction"], nps: patient.profile.surveys.latest["nps"])
     }
 
@@ -76,31 +88,44 @@ public struct CohortMetrics: Sendable, Equatable {
     /// this history (which must hold no event after ``asOf``), without
     /// building it: the same rules, from the same functions, but no
     /// profile's sorted lists and dictionaries, no sorted tag list, no
-    /// PDC dictionary. The end of a replay adds every patient this way.
+    /// PDC dictionary, no list of a patient's PDC values, programs or
+    /// manual tags, and rule tags counted by number. The end of a replay
+    /// adds every patient this way.
     mutating func add(history h: PatientHistory) {
         guard h.exists else { return }
         let year = DayWindow(days: 365, endingAt: asOf)
-        var pdc: [Double?] = []
-        pdc.reserveCapacity(h.fills.count)
-        for fills in h.fills.values { pdc.append(PatientProjection.pdc(of: fills, over: year)) }
+        // ``PatientAdherence/hasPDC`` and ``PatientAdherence/isNonAdherent``
+        // of the values, as they are added.
+        var hasPDC = false, nonAdherent = false
+        for fills in h.fills.values {
+            guard let value = PatientProjection.pdc(of: fills, over: year) else { continue }
+            hasPDC = true
+            if value < 0.8 { nonAdherent = true }
+            add(pdc: value)
+        }
         let visits = VisitSummary(count: h.visitTimes.count, first: h.visitTimes.first, last: h.visitTimes.last)
-        TagRules.forEachTag(of: h, groups: PatientProjection.conditionGroups(of: h), visits: visits,
+        TagRules.forEachTag(of: h, groups: ConditionGroupSet(icd10: h.conditions), visits: visits,
                             nextAppointment: PatientProjection.nextAppointment(of: h, asOf: asOf),
-                            messagingConsent: h.consent.messaging, hasPDC: PatientAdherence.hasPDC(pdc),
-                            nonAdherent: PatientAdherence.isNonAdherent(pdc),
-                            manualTags: h.manualTags, asOf: asOf) { tagCounts[$0, default: 0] += 1 }
-        let programs = h.enrolledPrograms
+                            messagingConsent: h.consent.messaging, hasPDC: hasPDC, nonAdherent: nonAdherent,
+                            manualTags: h.tagChanges.lazy.filter(\.value.value).map(\.key), asOf: asOf,
+                            rule: { ruleTagCounts[$0.index] += 1 },
+                            manual: { otherTagCounts[TagRules.manualTag($0), default: 0] += 1 })
         add(firstVisit: visits.first, returned: PatientProjection.returnedWithin90Days(h),
-            followUps: h.followUps.counts(asOf: asOf), contents: PatientProjection.contents(of: h), pdc: pdc,
-            checkinAdherence: PatientProjection.checkinAdherence(of: h, programs: programs, asOf: asOf),
+            followUps: h.followUps.counts(asOf: asOf), contents: PatientProjection.contents(of: h),
+            checkinAdherence: PatientProjection.checkinAdherence(of: h, asOf: asOf),
             satisfaction: h.latestSurveys["satisfaction"]?.value, nps: h.latestSurveys["nps"]?.value)
     }
 
+    /// Adds one (patient, class) PDC value.
+    private mutating func add(pdc value: Double) {
+        pdcSum.add(value)
+        if value >= 0.8 { pdcAdherent += 1 }
+    }
+
     /// What both ``add(_:)`` and ``add(history:)`` add of an existing
-    /// patient besides the tags.
+    /// patient besides the tags and the PDC values.
     private mutating func add(firstVisit: EventTime?, returned: Bool, followUps: FollowUpCounts, contents: ContentCounts,
-                              pdc: some Sequence<Double?>, checkinAdherence: Double?,
-                              satisfaction: LatestSurvey?, nps: LatestSurvey?) {
+                              checkinAdherence: Double?, satisfaction: LatestSurvey?, nps: LatestSurvey?) {
         patients += 1
         if let firstVisit, DayWindow(first: asOf.day - 364, last: asOf.day - 90).contains(firstVisit) {
             returnVisitEligible += 1
@@ -108,10 +133,6 @@ public struct CohortMetrics: Sendable, Equatable {
         }
         self.followUps.add(followUps)
         self.contents.add(contents)
-        for case let value? in pdc {
-            pdcSum.add(value)
-            if value >= 0.8 { pdcAdherent += 1 }
-        }
         if let checkinAdherence { checkinSum.add(checkinAdherence) }
 
         let year = DayWindow(days: 365, endingAt: asOf)
@@ -130,7 +151,8 @@ public struct CohortMetrics: Sendable, Equatable {
     public mutating func merge(_ other: CohortMetrics) {
         precondition(other.asOf == asOf, "CohortMetrics.merge: aggregates as of \(other.asOf) and \(asOf)")
         patients += other.patients
-        tagCounts.merge(other.tagCounts, uniquingKeysWith: +)
+        for index in ruleTagCounts.indices { ruleTagCounts[index] += other.ruleTagCounts[index] }
+        otherTagCounts.merge(other.otherTagCounts, uniquingKeysWith: +)
         returnVisitEligible += other.returnVisitEligible
         returnVisitReturned += other.returnVisitReturned
         followUps.add(other.followUps)

@@ -88,11 +88,18 @@ struct FollowUpTracker: Equatable, Sendable {
                 }
                 return low < times.count && times[low] <= windowEnd
             }
-            let answered = answers(surveysByMessage[followUp.message])
-                || answers(readsByMessage[followUp.message])
-                || (followUp.survey.map { answers(surveysByID[$0]) } ?? false)
-                || (followUp.content.map { answers(readsByContent[$0]) } ?? false)
-                || answers(inbound)
+            // Any route may answer: the inbound messages first, as they
+            // need no lookup of a route by id, and an empty route is not
+            // searched (a lookup sets up the key's bytes first).
+            func times(in route: Route, of key: String?) -> [EventTime]? {
+                guard let key, !route.isEmpty else { return nil }
+                return route[key]
+            }
+            let answered = answers(inbound)
+                || answers(times(in: surveysByMessage, of: followUp.message))
+                || answers(times(in: readsByMessage, of: followUp.message))
+                || answers(times(in: surveysByID, of: followUp.survey))
+                || answers(times(in: readsByContent, of: followUp.content))
             if answered {
                 counts.answered += 1
             } else if asOf.millisecondsSince1970 - sent.millisecondsSince1970 < week {

@@ -92,7 +92,7 @@ public struct PatientProjection: Sendable, Equatable {
     /// The PDC over `year` of a class with these fills (nil when there is
     /// none then): each value of ``PatientAdherence/pdc``.
     static func pdc(of fills: [Stamped<ProportionOfDaysCovered.Fill>], over year: DayWindow) -> Double? {
-        ProportionOfDaysCovered(fills: fills.map(\.value), firstDay: year.first, lastDay: year.last)?.value
+        ProportionOfDaysCovered.of(fills.lazy.map(\.value), firstDay: year.first, lastDay: year.last)?.value
     }
 
     /// ``returnedWithin90Days`` of the patient with this history.
@@ -129,7 +129,7 @@ public struct PatientProjection: Sendable, Equatable {
     public static func pdc(patient: String, events: [PatientEventRecord], asOf: EventTime,
                            firstDay: Int64, lastDay: Int64) -> [String: ProportionOfDaysCovered?] {
         PatientHistory(PatientHistory.visible(events, patient: patient, asOf: asOf)).fills.dictionary {
-            ProportionOfDaysCovered(fills: $0.map(\.value), firstDay: firstDay, lastDay: lastDay)
+            ProportionOfDaysCovered.of($0.lazy.map(\.value), firstDay: firstDay, lastDay: lastDay)
         }
     }
 
@@ -165,14 +165,7 @@ public struct PatientProjection: Sendable, Equatable {
 
     /// The profile's `conditionGroups`: the groups of the conditions, sorted.
     static func conditionGroups(of h: PatientHistory) -> [ConditionGroup] {
-        // A patient has a few groups at most: a linear search dedupes them
-        // more cheaply than hashing them into a set.
-        var groups: [ConditionGroup] = []
-        for code in h.conditions {
-            if let group = ConditionGroup(icd10: code), !groups.contains(group) { groups.append(group) }
-        }
-        groups.sort()
-        return groups
+        Array(ConditionGroupSet(icd10: h.conditions))
     }
 
     /// The profile's `nextAppointment`: the earliest `scheduledFor` after
@@ -189,17 +182,45 @@ public struct PatientProjection: Sendable, Equatable {
         return next
     }
 
-    /// The delivered contents and how many were read and completed: one
-    /// progress lookup per content.
+    /// The delivered contents and how many were read and completed.
+    ///
+    /// The delivered contents and the contents read are both in code-point
+    /// order: one merge of the two lists finds each content read with the
+    /// same bytes, rather than a search per content. A content without
+    /// such a match may still equal (`==`) a content read spelled with
+    /// other bytes, but only when one of the two is not ASCII: only then
+    /// is it looked up.
     static func contents(of h: PatientHistory) -> ContentCounts {
         var counts = ContentCounts(delivered: h.delivered.count)
-        for content in h.delivered {
-            guard let progress = h.maxProgress[content] else { continue }
+        guard !h.maxProgress.isEmpty else { return counts }
+        func count(_ progress: Double) {
             counts.read += 1
             if progress >= 0.9 { counts.completed += 1 }
         }
+        var reads = h.maxProgress.makeIterator()
+        var read = reads.next()
+        var readsHaveNonASCII: Bool?
+        for content in h.delivered {
+            var order = 1
+            while let current = read {
+                order = CodePointOrder.compare(content, current.key)
+                if order <= 0 { break }
+                read = reads.next()
+            }
+            if order == 0, let current = read {
+                count(current.value)
+            } else if !isASCII(content) || (readsHaveNonASCII ?? {
+                let any = h.maxProgress.keys.contains { !isASCII($0) }
+                readsHaveNonASCII = any
+                return any
+            }()), let progress = h.maxProgress[content] {
+                count(progress)
+            }
+        }
         return counts
     }
+
+    private static func isASCII(_ s: String) -> Bool { s.utf8.allSatisfy { $0 < 0x80 } }
 
     /// The mean adherence over the current check-in enrolments; nil without one.
     ///
@@ -207,14 +228,37 @@ public struct PatientProjection: Sendable, Equatable {
     ///   code point (the profile's `programs`): the sum runs in that order,
     ///   so the floating-point result does not depend on dictionary order.
     static func checkinAdherence(of h: PatientHistory, programs: [String], asOf: EventTime) -> Double? {
-        var sum = 0.0, count = 0
+        var mean = MeanCheckinAdherence()
         for program in programs {
-            guard let enrolment = h.enrolmentChanges[program]?.value,
-                  case .checkin(let metric, let everyDays) = enrolment.plan else { continue }
+            if let enrolment = h.enrolmentChanges[program]?.value { mean.add(enrolment, of: h, asOf: asOf) }
+        }
+        return mean.value
+    }
+
+    /// ``checkinAdherence(of:programs:asOf:)`` of the programs currently
+    /// enrolled, read from the enrolments themselves (kept in the programs'
+    /// code-point order, so the sum runs in the same order) rather than
+    /// from a list of the programs and a lookup of each.
+    static func checkinAdherence(of h: PatientHistory, asOf: EventTime) -> Double? {
+        var mean = MeanCheckinAdherence()
+        for (_, change) in h.enrolmentChanges {
+            if let enrolment = change.value { mean.add(enrolment, of: h, asOf: asOf) }
+        }
+        return mean.value
+    }
+
+    /// The sum of ``checkinAdherence(of:programs:asOf:)``.
+    private struct MeanCheckinAdherence {
+        var sum = 0.0, count = 0
+
+        /// Adds the adherence of a current enrolment, if it is a check-in plan.
+        mutating func add(_ enrolment: PatientHistory.Enrolment, of h: PatientHistory, asOf: EventTime) {
+            guard case .checkin(let metric, let everyDays) = enrolment.plan else { return }
             sum += CheckinAdherence.adherence(checkinDays: h.checkinDays[metric] ?? [], enrolmentDay: enrolment.day,
                                               everyDays: everyDays, asOfDay: asOf.day)
             count += 1
         }
-        return count == 0 ? nil : sum / Double(count)
+
+        var value: Double? { count == 0 ? nil : sum / Double(count) }
     }
 }

@@ -91,8 +91,13 @@ extension PatientState {
     /// Checkpoints store it; ``PatientProjections/version`` names its format.
     public func encode(into bytes: inout [UInt8]) {
         var w = StateWriter()
-        swap(&w.bytes, &bytes)
-        defer { swap(&w.bytes, &bytes) }
+        encode(to: &w)
+        w.withBytes { bytes.append(contentsOf: $0) }
+    }
+
+    /// ``encode(into:)`` with `w`, which may hold bytes already: what the
+    /// end of a replay calls for every state, with one writer.
+    func encode(to w: inout StateWriter) {
         let h = history
         w.optional(lastPosition) { $0.varint($1) }
         w.optional(h.latest) { $0.stamp($1) }

@@ -67,42 +67,73 @@ public struct ProportionOfDaysCovered: Sendable, Equatable {
     /// against each other; a day covered by several fills counts once;
     /// coverage after `lastDay` is cut off.
     ///
-    /// Cost: O(f log f) for f fills in the period, whatever the period's
-    /// length (covered days are counted by merging intervals, not by a
-    /// day array). Allocates.
+    /// Cost: O(f log f + f m) for f fills of m medications in the period,
+    /// whatever the period's length (covered days are counted by merging
+    /// intervals, not by a day array). Copies the fills into an array.
     public init?(fills: some Sequence<Fill>, firstDay: Int64, lastDay: Int64) {
+        guard let pdc = Self.of(Array(fills), firstDay: firstDay, lastDay: lastDay) else { return nil }
+        self = pdc
+    }
+
+    /// ``init(fills:firstDay:lastDay:)`` of the fills in a collection,
+    /// without allocating (a few fills per class): the intervals and the
+    /// coverage per medication are kept in temporary memory, and the
+    /// medications of the fills found so far are searched with `==` (what
+    /// the dictionary by medication did, without hashing). The cohort
+    /// metrics compute every patient's PDC per class this way.
+    static func of<Fills: RandomAccessCollection>(_ fills: Fills, firstDay: Int64, lastDay: Int64)
+        -> ProportionOfDaysCovered? where Fills.Element == Fill {
         guard firstDay <= lastDay else { return nil }
-        let inPeriod = fills.filter { firstDay <= $0.day && $0.day <= lastDay }
-        guard let index = inPeriod.first?.day,
-              inPeriod.contains(where: { $0.day != index }) else { return nil }
+        func inPeriod(_ fill: Fill) -> Bool { firstDay <= fill.day && fill.day <= lastDay }
+        // Step 1: only the fills in the period count; the index day is the
+        // first one's.
+        guard let index = fills.first(where: inPeriod)?.day,
+              fills.contains(where: { inPeriod($0) && $0.day != index }) else { return nil }
 
-        // Step 4: coverage intervals, shifted per medication.
-        var coveredUntil: [String: Int64] = [:]   // last day covered, per medication
-        var intervals: [(first: Int64, last: Int64)] = []
-        intervals.reserveCapacity(inPeriod.count)
-        for fill in inPeriod where fill.daysSupply > 0 {
-            let start = max(fill.day, coveredUntil[fill.medication].map { $0 + 1 } ?? fill.day)
-            let end = start + Int64(fill.daysSupply) - 1
-            coveredUntil[fill.medication] = end
-            // Step 5: only days index ... lastDay count.
-            let first = max(start, index), last = min(end, lastDay)
-            if first <= last { intervals.append((first, last)) }
-        }
+        let covered = withUnsafeTemporaryAllocation(of: (first: Int64, last: Int64).self, capacity: fills.count) { intervals in
+            withUnsafeTemporaryAllocation(of: (fill: Fills.Index, coveredUntil: Int64).self, capacity: fills.count) { medications in
+                // Step 4: coverage intervals, shifted per medication (a
+                // medication is found by the index of its first fill).
+                var intervalCount = 0, medicationCount = 0
+                for i in fills.indices {
+                    let fill = fills[i]
+                    guard inPeriod(fill), fill.daysSupply > 0 else { continue }
+                    var slot = 0
+                    while slot < medicationCount && fills[medications[slot].fill].medication != fill.medication { slot += 1 }
+                    let start = slot < medicationCount ? max(fill.day, medications[slot].coveredUntil + 1) : fill.day
+                    let end = start + Int64(fill.daysSupply) - 1
+                    if slot < medicationCount {
+                        medications[slot].coveredUntil = end
+                    } else {
+                        medications.baseAddress!.advanced(by: medicationCount).initialize(to: (i, end))
+                        medicationCount += 1
+                    }
+                    // Step 5: only days index ... lastDay count.
+                    let first = max(start, index), last = min(end, lastDay)
+                    if first <= last {
+                        intervals.baseAddress!.advanced(by: intervalCount).initialize(to: (first, last))
+                        intervalCount += 1
+                    }
+                }
 
-        // Step 5: each day once.
-        intervals.sort { $0.first < $1.first }
-        var covered: Int64 = 0
-        var run: (first: Int64, last: Int64)?
-        for interval in intervals {
-            if let current = run, interval.first <= current.last + 1 {
-                run = (current.first, max(current.last, interval.last))
-            } else {
+                // Step 5: each day once (the union's size, whatever the
+                // order of intervals starting on the same day).
+                var sorted = UnsafeMutableBufferPointer(rebasing: intervals[..<intervalCount])
+                sorted.sort { $0.first < $1.first }
+                var covered: Int64 = 0
+                var run: (first: Int64, last: Int64)?
+                for interval in sorted {
+                    if let current = run, interval.first <= current.last + 1 {
+                        run = (current.first, max(current.last, interval.last))
+                    } else {
+                        if let current = run { covered += current.last - current.first + 1 }
+                        run = interval
+                    }
+                }
                 if let current = run { covered += current.last - current.first + 1 }
-                run = interval
+                return covered
             }
         }
-        if let current = run { covered += current.last - current.first + 1 }
-
-        self.init(coveredDays: covered, treatmentDays: lastDay - index + 1, indexDay: index)
+        return ProportionOfDaysCovered(coveredDays: covered, treatmentDays: lastDay - index + 1, indexDay: index)
     }
 }

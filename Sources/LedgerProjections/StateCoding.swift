@@ -1,35 +1,102 @@
 /// Bytes of projection state: LEB128 varints (zigzag for signed values),
 /// strings as a varint length and UTF-8, doubles as their IEEE-754 bits
 /// little-endian. The encoding of ``PatientState``'s checkpoints.
-struct StateWriter {
-    var bytes: [UInt8] = []
+///
+/// Writes into memory of its own, grown by doubling: each primitive checks
+/// the room left once and stores through a pointer. The end of a replay
+/// encodes every patient's state (a few hundred values each) into one
+/// reused writer; appending byte by byte to an `Array` checked its
+/// uniqueness and capacity for every byte. Not copyable: it owns the
+/// memory, freed when it goes.
+struct StateWriter: ~Copyable {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// The number of bytes written.
+    private(set) var length = 0
+
+    /// An empty writer with room for `capacity` bytes before it grows.
+    init(capacity: Int = 256) {
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
+    }
+
+    deinit { start.deallocate() }
+
+    /// The bytes written, as an array of their exact size (a copy).
+    var bytes: [UInt8] { withBytes { Array($0) } }
+
+    /// Calls `body` with the bytes written, valid during the call.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: start, count: length))
+    }
+
+    /// Forgets the bytes written, keeping the memory.
+    mutating func removeAll() { length = 0 }
+
+    /// Makes room for `n` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ n: Int) {
+        if capacity - length < n { grow(toHold: n) }
+    }
+
+    @inline(never)
+    private mutating func grow(toHold n: Int) {
+        let newCapacity = max(2 * capacity, length + n)
+        let newStart = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newStart.update(from: start, count: length)
+        start.deallocate()
+        start = newStart
+        capacity = newCapacity
+    }
 
     mutating func varint(_ value: UInt64) {
+        reserve(10)
         var v = value
+        var p = start + length
         while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            p.pointee = UInt8(truncatingIfNeeded: v) | 0x80
+            p += 1
             v >>= 7
         }
-        bytes.append(UInt8(v))
+        p.pointee = UInt8(v)
+        length = p - start + 1
     }
 
     mutating func int(_ value: Int64) { varint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
     mutating func count(_ value: Int) { varint(UInt64(value)) }
-    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func bool(_ value: Bool) {
+        reserve(1)
+        start[length] = value ? 1 : 0
+        length += 1
+    }
 
     mutating func double(_ value: Double) {
-        var bits = value.bitPattern
-        for _ in 0..<8 {
-            bytes.append(UInt8(truncatingIfNeeded: bits))
-            bits >>= 8
-        }
+        reserve(8)
+        UnsafeMutableRawPointer(start + length).storeBytes(of: value.bitPattern.littleEndian, as: UInt64.self)
+        length += 8
+    }
+
+    /// `bytes` as they are (no length).
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        reserve(bytes.count)
+        if let source = bytes.baseAddress { (start + length).update(from: source, count: bytes.count) }
+        length += bytes.count
     }
 
     mutating func string(_ value: String) {
-        var value = value
-        value.withUTF8 { utf8 in
+        // In place for a native string (a small one is copied to the stack
+        // first); a bridged one is made contiguous in a copy.
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
             count(utf8.count)
-            bytes.append(contentsOf: utf8)
+            append(utf8)
+        }
+        if done == nil {
+            var copy = value
+            copy.withUTF8 { utf8 in
+                count(utf8.count)
+                append(utf8)
+            }
         }
     }
 

@@ -43,13 +43,29 @@ enum DerivedFile {
     }
 
     static func encode(magic: [UInt8], logID: [UInt8], basePosition: UInt64, layout: UInt16, body: [UInt8]) -> [UInt8] {
-        var bytes = FileHeader(magic: magic, logID: logID, basePosition: basePosition,
-                               createdAtMillis: currentTimeMillis(), extra: layout).encoded()
+        let framed = body.withUnsafeBytes { raw in
+            frame(magic: magic, logID: logID, basePosition: basePosition, layout: layout, bodyHead: [], bodyTail: raw)
+        }
+        var bytes = framed.front
         bytes.reserveCapacity(bytes.count + body.count + 4)
         bytes += body
-        let crc = CRC32C.mask(CRC32C.checksum(body))
-        withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
+        bytes += framed.back
         return bytes
+    }
+
+    /// The file of a body in two parts, `bodyHead` then `bodyTail`, as
+    /// pieces to write one after another: `front` (the header and
+    /// `bodyHead`), then `bodyTail` as it lies, then `back` (the
+    /// checksum). ``encode(magic:logID:basePosition:layout:body:)``
+    /// joins them; a large body (a checkpoint's state) is written from
+    /// where it lies instead of being copied into the file's bytes.
+    static func frame(magic: [UInt8], logID: [UInt8], basePosition: UInt64, layout: UInt16,
+                      bodyHead: [UInt8], bodyTail: UnsafeRawBufferPointer) -> (front: [UInt8], back: [UInt8]) {
+        var front = FileHeader(magic: magic, logID: logID, basePosition: basePosition,
+                               createdAtMillis: currentTimeMillis(), extra: layout).encoded()
+        front += bodyHead
+        let crc = CRC32C.mask(CRC32C.checksum(bodyTail, continuing: CRC32C.checksum(bodyHead)))
+        return (front, withUnsafeBytes(of: crc.littleEndian) { Array($0) })
     }
 
     /// Checks the envelope of `bytes`. `kind` names the file in reasons

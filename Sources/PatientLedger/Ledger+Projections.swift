@@ -320,8 +320,9 @@ extension Ledger {
             if position > 0 {
                 do throws(StorageError) { anchor = .init(try log.read(at: position - 1)) } catch { throw LedgerError(error) }
             }
-            let bytes = ProjectionCheckpoint.encode(name: P.name, version: P.version, state: value.checkpoint(),
-                                                    coveredPosition: position, anchor: anchor, logID: log.logID)
+            let state = value.checkpoint()
+            let (front, back) = ProjectionCheckpoint.frame(name: P.name, version: P.version, state: state,
+                                                           coveredPosition: position, anchor: anchor, logID: log.logID)
             do throws(StorageError) {
                 let fs = FileSystem(options.log.systemCalls)
                 try fs.makeDirectory(projectionDirectory)
@@ -330,7 +331,10 @@ extension Ledger {
                 // processes, never share a temporary file.
                 let temporary = path + ".tmp-\(getpid())-\(Self.temporaryCounter.add(1, ordering: .relaxed).newValue)"
                 let file = try SystemFile.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, system: options.log.systemCalls)
-                try file.write(toAbsoluteOffset: 0, bytes: bytes)
+                // The file's three pieces, the state from where it lies.
+                try file.write(toAbsoluteOffset: 0, bytes: front)
+                try file.write(toAbsoluteOffset: Int64(front.count), bytes: state)
+                try file.write(toAbsoluteOffset: Int64(front.count + state.count), bytes: back)
                 try file.synchronize()
                 try fs.rename(temporary, to: path)
                 try fs.synchronizeDirectory(projectionDirectory)

@@ -53,8 +53,20 @@ enum ProjectionCheckpoint {
 
     static func encode(name: String, version: UInt32, state: [UInt8], coveredPosition: UInt64,
                        anchor: Anchor?, logID: [UInt8]) -> [UInt8] {
+        let framed = frame(name: name, version: version, state: state, coveredPosition: coveredPosition,
+                           anchor: anchor, logID: logID)
+        return framed.front + state + framed.back
+    }
+
+    /// The file of ``encode(name:version:state:coveredPosition:anchor:logID:)``
+    /// as the pieces before and after `state`: the file is `front`, `state`,
+    /// `back` (``DerivedFile/frame(magic:logID:basePosition:layout:bodyHead:bodyTail:)``),
+    /// so that a writer writes the state (tens of megabytes for a large
+    /// cohort) from where it lies rather than copying it twice.
+    static func frame(name: String, version: UInt32, state: [UInt8], coveredPosition: UInt64,
+                      anchor: Anchor?, logID: [UInt8]) -> (front: [UInt8], back: [UInt8]) {
         var body: [UInt8] = []
-        body.reserveCapacity(state.count + 64)
+        body.reserveCapacity(64)
         func varint(_ value: UInt64) { body.appendVarint(value) }
         varint(UInt64(name.utf8.count))
         body += name.utf8
@@ -67,8 +79,10 @@ enum ProjectionCheckpoint {
             varint(0)
         }
         varint(UInt64(state.count))
-        body += state
-        return DerivedFile.encode(magic: magic, logID: logID, basePosition: coveredPosition, layout: layout, body: body)
+        return state.withUnsafeBytes { raw in
+            DerivedFile.frame(magic: magic, logID: logID, basePosition: coveredPosition, layout: layout,
+                              bodyHead: body, bodyTail: raw)
+        }
     }
 
     /// What a checkpoint file holds once its checksum, log, name and

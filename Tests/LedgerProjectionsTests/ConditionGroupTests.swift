@@ -40,6 +40,34 @@ import Testing
         #expect(ConditionGroup.category(of: code) == String(ConditionGroup.normalized(code).prefix(3)))
     }
 
+    /// The integer comparison of printable-ASCII codes finds the group
+    /// that comparing their category strings with the ranges of metrics.md
+    /// finds, on the edges of every range and on codes no validator would
+    /// pass; other codes take the string path.
+    @Test(arguments: ["E11.9", "e11.9", "o9a.11", "I.50", ".", "..", "", "e", "E1", "E10", "E14", "E15", "E099",
+                      "C", "C0", "C00", "C97", "C97.9", "C98", "O9", "O9A", "O9B", "O9@", "Z3", "Z33", "Z34~", "Z35",
+                      "i2", "I20", "I25", "I26", " e1 1", "~{}`", "ab.c.d", "E1\u{301}1", "e\r\n11", "ß12", "é11"])
+    func groupsOfCodesMatchTheirCategoryInTheRanges(code: String) {
+        let category = ConditionGroup.category(of: code)
+        let expected = ConditionGroup.allCases.first { group in group.categoryRanges.contains { $0.contains(category) } }
+        #expect(ConditionGroup(icd10: code) == expected)
+    }
+
+    @Test func ordinalsFollowAllCasesWhichAreSortedByName() {
+        #expect(ConditionGroup.allCases.map(\.ordinal) == Array(0..<ConditionGroup.allCases.count))
+        #expect(ConditionGroup.allCases.sorted() == ConditionGroup.allCases)
+    }
+
+    @Test func aGroupSetHoldsEachGroupOnceSortedByName() {
+        var set = ConditionGroupSet()
+        for group in [ConditionGroup.thyroid, .asthma, .thyroid, .pregnancy] { set.insert(group) }
+        #expect(Array(set) == [.asthma, .pregnancy, .thyroid])
+        #expect(set.containsChronic)
+        #expect(!ConditionGroupSet([.pregnancy]).containsChronic)
+        #expect(!ConditionGroupSet().containsChronic)
+        #expect(Array(ConditionGroupSet(icd10: ["I10", "E11.9", "I15", "R51", "o00"])) == [.diabetes, .hypertension, .pregnancy])
+    }
+
     @Test func onlyPregnancyIsNotChronic() {
         #expect(ConditionGroup.allCases.filter { !$0.isChronic } == [.pregnancy])
     }

@@ -24,6 +24,22 @@ import LedgerProjections
         #expect(a.contentCompletionRate == 1.0 / 3)
     }
 
+    /// A content read is matched to a delivered one as ids compare
+    /// (`==`): also when the two are spelled with other bytes (the Kelvin
+    /// sign is canonically a K), either way round, among others that
+    /// match byte for byte.
+    @Test func aContentReadSpelledOtherwiseCounts() {
+        var s = PatientStream()
+        for (i, content) in ["a", "\u{212A}1", "K2", "z"].enumerated() {
+            s.outbound("2026-03-01T09:0\(i):00Z", "m-\(i)", purpose: .education, content: content)
+        }
+        s.read("2026-03-05T09:00:00Z", "K1", progress: 1)
+        s.read("2026-03-05T09:00:00Z", "\u{212A}2", progress: 0.5)
+        s.read("2026-03-05T09:00:00Z", "z", progress: 0.95)
+        s.read("2026-03-05T09:00:00Z", "b", progress: 1)                   // never delivered
+        #expect(s.projection(asOf: Self.T).adherence.contents == ContentCounts(delivered: 4, read: 3, completed: 2))
+    }
+
     @Test func contentOfAnInboundMessageIsNotDelivered() {
         var s = PatientStream()
         s.add("2026-03-01T09:00:00Z", .message(Message(message: "in", direction: .inbound, channel: .app, content: "diet")))

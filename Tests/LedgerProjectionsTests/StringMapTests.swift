@@ -104,4 +104,20 @@ import Testing
             }
         }
     }
+
+    /// Sorting by eight-byte prefixes first orders as the bytes do: ties
+    /// within the first eight bytes (long ids, a zero byte against the
+    /// end, equivalent spellings), shorter before longer, repeats kept.
+    @Test func sortedIsByteOrderWhateverTheFirstEightBytes() {
+        let strings = Self.keys + [
+            "P000001", "P0000010", "P00000100", "P000001000", "P00000099", "P0000009", "P000000",
+            "abcdefgh", "abcdefgh\u{0}", "abcdefg\u{0}", "abcdefg", "abcdefgh\u{212A}", "abcdefghK",
+            "\u{0}", "", "\u{0}\u{0}", "é", "e\u{301}", "P000001", "",
+        ]
+        var generator = Generator(state: 7)
+        for _ in 0..<5 {
+            let sorted = CodePointOrder.sorted(strings.shuffled(using: &generator))
+            #expect(sorted.map { Array($0.utf8) } == strings.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import Testing
 import LedgerEvents
-import LedgerProjections
+@testable import LedgerProjections
 
 /// The tag rules of metrics.md. Unless said otherwise T is
 /// 2026-03-31T00:00:00Z, exactly midnight: day(T) is 2026-03-31, the 30-day
@@ -305,5 +305,17 @@ import LedgerProjections
             "activity:active", "condition:diabetes", "condition:hypertension", "consent:no-messaging",
             "lost-to-follow-up", "manual:frail", "risk:medium", "visits:return",
         ])
+    }
+
+    /// The cohort counts rule tags by number: each number names one tag,
+    /// each tag once, and a name finds its number (any other tag, such as
+    /// a manual one, none).
+    @Test func ruleTagsAreNumberedOneToOneWithTheirNames() {
+        #expect(Set(RuleTag.names).count == RuleTag.count)
+        for (index, name) in RuleTag.names.enumerated() { #expect(RuleTag(named: name)?.index == index) }
+        for group in ConditionGroup.allCases { #expect(RuleTag.condition(group).name == "condition:\(group.name)") }
+        #expect(RuleTag.lowRisk.name == "risk:low")
+        #expect(RuleTag(named: "manual:risk:low") == nil)
+        #expect(TagRules.manualTag("vip") == "manual:vip")
     }
 }

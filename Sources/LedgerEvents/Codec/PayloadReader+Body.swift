@@ -1,5 +1,8 @@
 // Body layouts of format 1 (Docs/EventCodec.md, "Bodies"), read.
-// Mirrors PayloadWriter+Body.swift field for field.
+// Mirrors PayloadWriter+Body.swift field for field. The readers of the
+// bodies the fold keeps whole (appointment, read, dispense, consent,
+// enroll, tag) are shared with PatientEventView+Fold.swift; the others
+// have an in-place twin there, with the same checks and errors.
 
 extension PayloadReader {
     /// Reads the body of a known type at version 1 and checks that nothing
@@ -50,7 +53,7 @@ extension PayloadReader {
         return Visit(kind: kind, department: department, diagnoses: diagnoses, appointment: appointment, discharge: discharge)
     }
 
-    private mutating func appointment(time: EventTime) throws(EventCodecError) -> Appointment {
+    mutating func appointment(time: EventTime) throws(EventCodecError) -> Appointment {
         let bits = try presence(0b1, "appointment")
         let id = try string("appointment id")
         let status = try code(AppointmentStatus.self)
@@ -75,7 +78,7 @@ extension PayloadReader {
                        content: content, survey: survey, journeyStep: journeyStep)
     }
 
-    private mutating func read() throws(EventCodecError) -> Read {
+    mutating func read() throws(EventCodecError) -> Read {
         let bits = try presence(0b1, "read")
         let content = try string("read content")
         let message = bits & 1 << 0 != 0 ? try string("read message") : nil
@@ -120,18 +123,18 @@ extension PayloadReader {
         return Survey(survey: survey, answers: answers, score: score, message: message)
     }
 
-    private mutating func dispense() throws(EventCodecError) -> Dispense {
+    mutating func dispense() throws(EventCodecError) -> Dispense {
         let days = try int("daysSupply")
         let therapeuticClass = try string("class")
         return Dispense(medication: try string("medication"), therapeuticClass: therapeuticClass, daysSupply: days)
     }
 
-    private mutating func consent() throws(EventCodecError) -> Consent {
+    mutating func consent() throws(EventCodecError) -> Consent {
         let scope = try code(ConsentScope.self)
         return Consent(scope: scope, granted: try bool("consent granted"))
     }
 
-    private mutating func enroll() throws(EventCodecError) -> Enroll {
+    mutating func enroll() throws(EventCodecError) -> Enroll {
         let program = try string("enroll program")
         switch try code(EnrollmentKind.self) {
         case .checkin:
@@ -142,7 +145,7 @@ extension PayloadReader {
         }
     }
 
-    private mutating func tag() throws(EventCodecError) -> Tag {
+    mutating func tag() throws(EventCodecError) -> Tag {
         let op = try code(TagOperation.self)
         return Tag(tag: try string("tag"), op: op)
     }

@@ -197,16 +197,16 @@ struct PatientHistory: Equatable, Sendable {
         switch body {
         case .register(let r): fold(register: r, stamp: stamp)
         case .visit(let v): fold(visit: v, time: time)
-        case .appointment(let a): fold(appointment: a, stamp: stamp)
+        case .appointment(let a): fold(appointment: a.appointment, stamp: stamp)
         case .message(let m): fold(message: m, time: time, stamp: stamp)
-        case .read(let r): fold(read: r, time: time)
+        case .read(let r): fold(read: r.read, time: time)
         case .checkin(let values): fold(checkin: values, time: time, stamp: stamp)
         case .survey(let s): fold(survey: s, time: time, stamp: stamp)
-        case .dispense(let d): fold(dispense: d, time: time, stamp: stamp)
+        case .dispense(let d): fold(dispense: d.dispense, time: time, stamp: stamp)
         case .consent(let c): fold(consent: c, stamp: stamp)
-        case .enroll(let e): fold(enroll: e, time: time, stamp: stamp)
-        case .unenroll(let u): fold(unenroll: u, stamp: stamp)
-        case .tag(let t): fold(tag: t, stamp: stamp)
+        case .enroll(let e): fold(enroll: e.enroll, time: time, stamp: stamp)
+        case .unenroll(let u): fold(unenroll: u.unenroll, stamp: stamp)
+        case .tag(let t): fold(tag: t.tag, stamp: stamp)
         case .erase, .unrecognized: break
         }
     }

@@ -142,16 +142,16 @@ import LedgerEvents
         switch body {
         case .register(let r): ["register", "\(r.sex.map { "\($0)" } ?? "nil")", "\(r.birthYear.map { "\($0)" } ?? "nil")", text(r.conditions)]
         case .visit(let v): ["visit", "\(v.kind)", text(v.appointment), text(v.diagnoses)]
-        case .appointment(let a): ["appointment", text(a.appointment), "\(a.status)", "\(a.scheduledFor.map { $0.millisecondsSince1970 } as Any)"]
+        case .appointment(let a): foldFields(.appointment(a.appointment))
         case .message(let m): ["message", "\(m.direction)", m.purpose.map { "\($0)" } ?? "nil", text(m.message), text(m.content), text(m.survey)]
-        case .read(let r): ["read", text(r.content), text(r.message), bits(r.progress)]
+        case .read(let r): foldFields(.read(r.read))
         case .checkin(let values): ["checkin"] + values.named.map { "\($0.name)=\(bits($0.value))" }
         case .survey(let s): ["survey", text(s.survey), text(s.message), bits(s.score), text(s.answers), bits(s.answer("q9"))]
-        case .dispense(let d): ["dispense", "\(d)"]
-        case .consent(let c): ["consent", "\(c)"]
-        case .enroll(let e): ["enroll", "\(e)"]
-        case .unenroll(let u): ["unenroll", "\(u)"]
-        case .tag(let t): ["tag", "\(t)"]
+        case .dispense(let d): foldFields(.dispense(d.dispense))
+        case .consent(let c): foldFields(EventBody.consent(c))
+        case .enroll(let e): foldFields(.enroll(e.enroll))
+        case .unenroll(let u): foldFields(.unenroll(u.unenroll))
+        case .tag(let t): foldFields(.tag(t.tag))
         case .erase: ["erase"]
         case .unrecognized: ["unrecognized"]
         }

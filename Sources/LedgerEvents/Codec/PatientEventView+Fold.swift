@@ -1,32 +1,33 @@
 // Bodies read in place for the built-in projections' fold: every type
 // without building an `EventBody`, whose strings, arrays and enum payload
-// cost more than the fold's use of them. A body's strings are built only
-// where the fold keeps or looks them up; its lists (codes, answers) are
-// walked in the payload; what the fold never reads (a visit's department,
-// a message's channel) is checked and dropped.
+// cost more than the fold's use of them. A body's strings are left in the
+// payload and built only where the fold keeps or looks them up; its lists
+// (codes, answers) are walked in the payload; what the fold never reads (a
+// visit's department, a message's channel) is checked and dropped. So a
+// `BodyView` holds no reference: it is copied and dropped as plain bytes.
 
 /// An event's body as the built-in projections' fold reads it: what
 /// ``PatientEventView/bodyView()`` returns.
 ///
 /// Field for field equal to the ``EventBody`` that ``PatientEventView/body()``
 /// returns, except what no projection reads; the bodies the fold keeps
-/// whole are that body's own values. Its lists and lazily built strings
-/// read the payload: valid only as long as the ``PatientEventView`` it was
-/// read from.
+/// whole build that body's own values (``AppointmentView/appointment``...).
+/// Its strings and lists read the payload: valid only as long as the
+/// ``PatientEventView`` it was read from.
 package enum BodyView {
     case register(RegisterView)
     case visit(VisitView)
-    case appointment(Appointment)
+    case appointment(AppointmentView)
     case message(MessageView)
-    case read(Read)
+    case read(ReadView)
     /// A `checkin`'s values (its program is checked, not built).
     case checkin(CheckinValues)
     case survey(SurveyView)
-    case dispense(Dispense)
+    case dispense(DispenseView)
     case consent(Consent)
-    case enroll(Enroll)
-    case unenroll(Unenroll)
-    case tag(Tag)
+    case enroll(EnrollView)
+    case unenroll(UnenrollView)
+    case tag(TagView)
     case erase
     /// A body this codec does not decode: ``EventBody/unrecognized(_:)``,
     /// its bytes not copied.
@@ -42,8 +43,7 @@ extension PatientEventView {
     /// built), so ``checkIDAndActor()`` then this accepts exactly the
     /// events ``event()`` accepts.
     ///
-    /// Cost: O(body size); allocates only the strings kept that are longer
-    /// than 15 bytes.
+    /// Cost: O(body size); allocates nothing.
     package func bodyView() throws(EventCodecError) -> BodyView {
         guard let type else { return .unrecognized }
         var reader = PayloadReader(payload, offset: bodyStart)
@@ -51,16 +51,16 @@ extension PatientEventView {
         switch type {
         case .register: view = .register(try reader.registerView())
         case .visit: view = .visit(try reader.visitView(time: time))
-        case .appointment: view = .appointment(try reader.appointment(time: time))
+        case .appointment: view = .appointment(try reader.appointmentView(time: time))
         case .message: view = .message(try reader.messageView())
-        case .read: view = .read(try reader.read())
+        case .read: view = .read(try reader.readView())
         case .checkin: view = .checkin(try reader.checkinValues())
         case .survey: view = .survey(try reader.surveyView())
-        case .dispense: view = .dispense(try reader.dispense())
+        case .dispense: view = .dispense(try reader.dispenseView())
         case .consent: view = .consent(try reader.consent())
-        case .enroll: view = .enroll(try reader.enroll())
-        case .unenroll: view = .unenroll(Unenroll(program: try reader.string("unenroll program")))
-        case .tag: view = .tag(try reader.tag())
+        case .enroll: view = .enroll(try reader.enrollView())
+        case .unenroll: view = .unenroll(UnenrollView(program: try reader.payloadString("unenroll program")))
+        case .tag: view = .tag(try reader.tagView())
         case .erase: view = .erase
         }
         if !reader.isAtEnd { try reader.expectEnd(type.name) }
@@ -103,9 +103,12 @@ package struct MessageView {
 /// time (checked, not kept: no projection reads them).
 package struct VisitView {
     package let kind: VisitKind
-    package let appointment: String?
+    fileprivate let appointmentString: PayloadString?
     /// The ICD-10 codes; empty when the visit gives none.
     package let diagnoses: StringList
+
+    /// The appointment id, built now; nil when the visit names none.
+    package var appointment: String? { appointmentString?.string }
 }
 
 /// A `register` body read in place: equal to the ``Register`` that
@@ -120,14 +123,87 @@ package struct RegisterView {
 /// A `survey` body read in place: equal to the ``Survey`` that
 /// ``PatientEventView/body()`` returns, its answers walked in the payload.
 package struct SurveyView {
-    package let survey: String
-    package let message: String?
+    fileprivate let surveyString: PayloadString
+    fileprivate let messageString: PayloadString?
     package let score: Double?
     /// The answers, in the order given.
     package let answers: SurveyAnswerList
 
+    /// The survey id, built now.
+    package var survey: String { surveyString.string }
+    /// The message id, built now; nil when the survey names none.
+    package var message: String? { messageString?.string }
+
     /// The first answer to `item`, if given: ``Survey/answer(_:)``.
     package func answer(_ item: String) -> Double? { answers.first { $0.item == item }?.value }
+}
+
+/// An `appointment` body read in place; ``appointment`` builds the
+/// ``Appointment`` that ``PatientEventView/body()`` returns.
+package struct AppointmentView {
+    fileprivate let id: PayloadString
+    fileprivate let status: AppointmentStatus
+    fileprivate let scheduledFor: EventTime?
+
+    package var appointment: Appointment { Appointment(appointment: id.string, status: status, scheduledFor: scheduledFor) }
+}
+
+/// A `read` body read in place; ``read`` builds the ``Read`` that
+/// ``PatientEventView/body()`` returns.
+package struct ReadView {
+    fileprivate let content: PayloadString
+    fileprivate let message: PayloadString?
+    fileprivate let progress: Double
+
+    package var read: Read { Read(content: content.string, progress: progress, message: message?.string) }
+}
+
+/// A `dispense` body read in place; ``dispense`` builds the ``Dispense``
+/// that ``PatientEventView/body()`` returns.
+package struct DispenseView {
+    fileprivate let medication: PayloadString
+    fileprivate let therapeuticClass: PayloadString
+    fileprivate let daysSupply: Int
+
+    package var dispense: Dispense {
+        Dispense(medication: medication.string, therapeuticClass: therapeuticClass.string, daysSupply: daysSupply)
+    }
+}
+
+/// An `enroll` body read in place; ``enroll`` builds the ``Enroll`` that
+/// ``PatientEventView/body()`` returns.
+package struct EnrollView {
+    fileprivate let program: PayloadString
+    fileprivate let plan: EnrollmentPlan
+
+    package var enroll: Enroll { Enroll(program: program.string, plan: plan) }
+}
+
+/// An `unenroll` body read in place; ``unenroll`` builds the ``Unenroll``
+/// that ``PatientEventView/body()`` returns.
+package struct UnenrollView {
+    fileprivate let program: PayloadString
+
+    package var unenroll: Unenroll { Unenroll(program: program.string) }
+}
+
+/// A `tag` body read in place; ``tag`` builds the ``Tag`` that
+/// ``PatientEventView/body()`` returns.
+package struct TagView {
+    fileprivate let name: PayloadString
+    fileprivate let op: TagOperation
+
+    package var tag: Tag { Tag(tag: name.string, op: op) }
+}
+
+/// A string field checked (as ``PayloadReader/string(_:)`` checks it) and
+/// left in the payload.
+struct PayloadString {
+    let payload: UnsafeRawBufferPointer
+    let range: Range<Int>
+
+    /// The string, built now.
+    var string: String { PatientEventView.string(in: payload, range) }
 }
 
 /// Strings read in place: a list checked by ``PayloadReader/stringList(_:)``,
@@ -252,11 +328,11 @@ extension PayloadReader {
     fileprivate mutating func visitView(time: EventTime) throws(EventCodecError) -> VisitView {
         let bits = try presence(0b1111, "visit")
         let kind = try code(VisitKind.self)
-        let appointment = bits & 1 << 0 != 0 ? try string("visit appointment") : nil
+        let appointment = bits & 1 << 0 != 0 ? try payloadString("visit appointment") : nil
         if bits & 1 << 1 != 0 { _ = try self.time("discharge", relativeTo: time) }
         if bits & 1 << 2 != 0 { _ = try stringRange("department") }
         let diagnoses = bits & 1 << 3 != 0 ? try stringList("diagnoses") : .empty
-        return VisitView(kind: kind, appointment: appointment, diagnoses: diagnoses)
+        return VisitView(kind: kind, appointmentString: appointment, diagnoses: diagnoses)
     }
 
     /// ``register()``'s checks and errors, field for field, with the
@@ -273,8 +349,8 @@ extension PayloadReader {
     /// left in place.
     fileprivate mutating func surveyView() throws(EventCodecError) -> SurveyView {
         let bits = try presence(0b11, "survey")
-        let survey = try string("survey id")
-        let message = bits & 1 << 0 != 0 ? try string("survey message") : nil
+        let survey = try payloadString("survey id")
+        let message = bits & 1 << 0 != 0 ? try payloadString("survey message") : nil
         let start = offset
         let count = try varint("answer count")
         guard count <= UInt64(remaining / 2) else {
@@ -286,7 +362,60 @@ extension PayloadReader {
             _ = try number("answer value")
         }
         let score = bits & 1 << 1 != 0 ? try number("survey score") : nil
-        return SurveyView(survey: survey, message: message, score: score, answers: answers)
+        return SurveyView(surveyString: survey, messageString: message, score: score, answers: answers)
+    }
+
+    /// ``appointment(time:)``'s checks and errors, field for field, the id
+    /// left in place.
+    fileprivate mutating func appointmentView(time: EventTime) throws(EventCodecError) -> AppointmentView {
+        let bits = try presence(0b1, "appointment")
+        let id = try payloadString("appointment id")
+        let status = try code(AppointmentStatus.self)
+        let scheduledFor = bits & 1 << 0 != 0 ? try self.time("scheduledFor", relativeTo: time) : nil
+        return AppointmentView(id: id, status: status, scheduledFor: scheduledFor)
+    }
+
+    /// ``read()``'s checks and errors, field for field, the strings left
+    /// in place.
+    fileprivate mutating func readView() throws(EventCodecError) -> ReadView {
+        let bits = try presence(0b1, "read")
+        let content = try payloadString("read content")
+        let message = bits & 1 << 0 != 0 ? try payloadString("read message") : nil
+        return ReadView(content: content, message: message, progress: try number("progress"))
+    }
+
+    /// ``dispense()``'s checks and errors, field for field, the strings
+    /// left in place.
+    fileprivate mutating func dispenseView() throws(EventCodecError) -> DispenseView {
+        let days = try int("daysSupply")
+        let therapeuticClass = try payloadString("class")
+        return DispenseView(medication: try payloadString("medication"), therapeuticClass: therapeuticClass, daysSupply: days)
+    }
+
+    /// ``enroll()``'s checks and errors, field for field, the program left
+    /// in place.
+    fileprivate mutating func enrollView() throws(EventCodecError) -> EnrollView {
+        let program = try payloadString("enroll program")
+        switch try code(EnrollmentKind.self) {
+        case .checkin:
+            let metric = try code(Metric.self)
+            return EnrollView(program: program, plan: .checkin(metric: metric, everyDays: try int("everyDays")))
+        case .journey:
+            return EnrollView(program: program, plan: .journey)
+        }
+    }
+
+    /// ``tag()``'s checks and errors, field for field, the tag left in
+    /// place.
+    fileprivate mutating func tagView() throws(EventCodecError) -> TagView {
+        let op = try code(TagOperation.self)
+        return TagView(name: try payloadString("tag"), op: op)
+    }
+
+    /// ``string(_:)``'s checks and errors, the string left in place.
+    @inline(__always)
+    fileprivate mutating func payloadString(_ what: @autoclosure () -> String) throws(EventCodecError) -> PayloadString {
+        PayloadString(payload: buffer, range: try stringRange(what()))
     }
 
     /// ``strings(_:)``'s checks and errors, the strings left in place.

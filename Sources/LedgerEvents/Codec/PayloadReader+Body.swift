@@ -1,8 +1,7 @@
 // Body layouts of format 1 (Docs/EventCodec.md, "Bodies"), read.
-// Mirrors PayloadWriter+Body.swift field for field. The readers of the
-// bodies the fold keeps whole (appointment, read, dispense, consent,
-// enroll, tag) are shared with PatientEventView+Fold.swift; the others
-// have an in-place twin there, with the same checks and errors.
+// Mirrors PayloadWriter+Body.swift field for field. Each reader but
+// consent's (shared) has an in-place twin in PatientEventView+Fold.swift,
+// with the same checks and errors.
 
 extension PayloadReader {
     /// Reads the body of a known type at version 1 and checks that nothing
@@ -53,7 +52,7 @@ extension PayloadReader {
         return Visit(kind: kind, department: department, diagnoses: diagnoses, appointment: appointment, discharge: discharge)
     }
 
-    mutating func appointment(time: EventTime) throws(EventCodecError) -> Appointment {
+    private mutating func appointment(time: EventTime) throws(EventCodecError) -> Appointment {
         let bits = try presence(0b1, "appointment")
         let id = try string("appointment id")
         let status = try code(AppointmentStatus.self)
@@ -78,7 +77,7 @@ extension PayloadReader {
                        content: content, survey: survey, journeyStep: journeyStep)
     }
 
-    mutating func read() throws(EventCodecError) -> Read {
+    private mutating func read() throws(EventCodecError) -> Read {
         let bits = try presence(0b1, "read")
         let content = try string("read content")
         let message = bits & 1 << 0 != 0 ? try string("read message") : nil
@@ -123,7 +122,7 @@ extension PayloadReader {
         return Survey(survey: survey, answers: answers, score: score, message: message)
     }
 
-    mutating func dispense() throws(EventCodecError) -> Dispense {
+    private mutating func dispense() throws(EventCodecError) -> Dispense {
         let days = try int("daysSupply")
         let therapeuticClass = try string("class")
         return Dispense(medication: try string("medication"), therapeuticClass: therapeuticClass, daysSupply: days)
@@ -134,7 +133,7 @@ extension PayloadReader {
         return Consent(scope: scope, granted: try bool("consent granted"))
     }
 
-    mutating func enroll() throws(EventCodecError) -> Enroll {
+    private mutating func enroll() throws(EventCodecError) -> Enroll {
         let program = try string("enroll program")
         switch try code(EnrollmentKind.self) {
         case .checkin:
@@ -145,7 +144,7 @@ extension PayloadReader {
         }
     }
 
-    mutating func tag() throws(EventCodecError) -> Tag {
+    private mutating func tag() throws(EventCodecError) -> Tag {
         let op = try code(TagOperation.self)
         return Tag(tag: try string("tag"), op: op)
     }

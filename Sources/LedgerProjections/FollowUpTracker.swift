@@ -54,7 +54,7 @@ struct FollowUpTracker: Equatable, Sendable {
     }
 
     /// Takes a survey answer, in any order.
-    mutating func record(_ s: Survey, at time: EventTime) {
+    mutating func record(_ s: some SurveyFields, at time: EventTime) {
         surveysByID[s.survey, default: []].insertSorted(time) { $0 }
         if let message = s.message { surveysByMessage[message, default: []].insertSorted(time) { $0 } }
     }

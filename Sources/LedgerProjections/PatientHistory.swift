@@ -168,69 +168,47 @@ struct PatientHistory: Equatable, Sendable {
     }
 
     /// Adds the event with this body, time and log position, whatever the
-    /// order: the fold itself, which ``add(_:)`` and a replay reading
-    /// events in place (no ``PatientEvent`` built) share. The body is all
-    /// the fold reads of an event besides its time and position.
+    /// order: what ``add(_:)`` does. The body is all the fold reads of an
+    /// event besides its time and position.
     mutating func add(_ body: EventBody, time: EventTime, position: UInt64) {
         let stamp = see(time: time, position: position)
         switch body {
-        case .register(let r):
-            if let s = r.sex { sex = .latest(sex, Stamped(stamp: stamp, value: s)) }
-            if let y = r.birthYear { birthYear = .latest(birthYear, Stamped(stamp: stamp, value: y)) }
-            for code in r.conditions ?? [] { conditions.insert(code.uppercased()) }
-        case .visit(let v):
-            visitTimes.insertSorted(time) { $0 }
-            visitsByKind[v.kind, default: 0] += 1
-            for code in v.diagnoses ?? [] { conditions.insert(code.uppercased()) }
-            if let id = v.appointment { attended.insert(id) }
-        case .appointment(let a):
-            Stamped.keepLatest(&appointments[a.appointment], Stamped(stamp: stamp, value: a))
-        case .message(let m):
-            fold(message: m, time: time, stamp: stamp)
-        case .read(let r):
-            followUps.record(r, at: time)
-            readCount += 1
-            Self.raise(&maxProgress[r.content, default: r.progress], to: r.progress)
-            engaged(at: time)
-        case .checkin(let c):
-            fold(checkin: c.values, time: time, stamp: stamp)
-        case .survey(let s):
-            followUps.record(s, at: time)
-            surveyCount += 1
-            Stamped.keepLatest(&latestSurveys[s.survey],
-                               Stamped(stamp: stamp, value: LatestSurvey(time: time, score: LatestSurvey.score(of: s))))
-            if s.survey == "phq9" { latestPHQ9q9 = .latest(latestPHQ9q9, Stamped(stamp: stamp, value: s.answer("q9"))) }
-            engaged(at: time)
-        case .dispense(let d):
-            fills[d.therapeuticClass, default: []].insertSorted(
-                Stamped(stamp: stamp, value: ProportionOfDaysCovered.Fill(medication: d.medication, day: time.day, daysSupply: d.daysSupply))
-            ) { $0.stamp }
-        case .consent(let c):
-            Stamped.keepLatest(&consentGiven[c.scope], Stamped(stamp: stamp, value: c.granted))
-        case .enroll(let e):
-            Stamped.keepLatest(&enrolmentChanges[e.program],
-                               Stamped(stamp: stamp, value: Enrolment(day: time.day, plan: e.plan)))
-        case .unenroll(let u):
-            Stamped.keepLatest(&enrolmentChanges[u.program], Stamped(stamp: stamp, value: nil))
-        case .tag(let t):
-            Stamped.keepLatest(&tagChanges[t.tag], Stamped(stamp: stamp, value: t.op == .add))
-        case .erase, .unrecognized:
-            break
+        case .register(let r): fold(register: r, stamp: stamp)
+        case .visit(let v): fold(visit: v, time: time)
+        case .appointment(let a): fold(appointment: a, stamp: stamp)
+        case .message(let m): fold(message: m, time: time, stamp: stamp)
+        case .read(let r): fold(read: r, time: time)
+        case .checkin(let c): fold(checkin: c.values, time: time, stamp: stamp)
+        case .survey(let s): fold(survey: s, time: time, stamp: stamp)
+        case .dispense(let d): fold(dispense: d, time: time, stamp: stamp)
+        case .consent(let c): fold(consent: c, stamp: stamp)
+        case .enroll(let e): fold(enroll: e, time: time, stamp: stamp)
+        case .unenroll(let u): fold(unenroll: u, stamp: stamp)
+        case .tag(let t): fold(tag: t, stamp: stamp)
+        case .erase, .unrecognized: break
         }
     }
 
-    /// Adds a `message` event with these fields, time and log position,
-    /// whatever the order: ``add(_:time:position:)`` for a message read in
-    /// place (a ``MessageView``, whose strings are built only for what is
-    /// kept), without an ``EventBody``.
-    mutating func add(message m: some MessageFields, time: EventTime, position: UInt64) {
-        fold(message: m, time: time, stamp: see(time: time, position: position))
-    }
-
-    /// Adds a `checkin` event with these values, time and log position,
-    /// whatever the order: ``add(_:time:position:)`` without an ``EventBody``.
-    mutating func add(checkin values: CheckinValues, time: EventTime, position: UInt64) {
-        fold(checkin: values, time: time, stamp: see(time: time, position: position))
+    /// ``add(_:time:position:)`` of a body read in place (a replay folding
+    /// from the log's bytes, no ``EventBody`` built): the same fold, type
+    /// for type, through the same functions.
+    mutating func add(_ body: BodyView, time: EventTime, position: UInt64) {
+        let stamp = see(time: time, position: position)
+        switch body {
+        case .register(let r): fold(register: r, stamp: stamp)
+        case .visit(let v): fold(visit: v, time: time)
+        case .appointment(let a): fold(appointment: a.appointment, stamp: stamp)
+        case .message(let m): fold(message: m, time: time, stamp: stamp)
+        case .read(let r): fold(read: r.read, time: time)
+        case .checkin(let values): fold(checkin: values, time: time, stamp: stamp)
+        case .survey(let s): fold(survey: s, time: time, stamp: stamp)
+        case .dispense(let d): fold(dispense: d.dispense, time: time, stamp: stamp)
+        case .consent(let c): fold(consent: c, stamp: stamp)
+        case .enroll(let e): fold(enroll: e.enroll, time: time, stamp: stamp)
+        case .unenroll(let u): fold(unenroll: u.unenroll, stamp: stamp)
+        case .tag(let t): fold(tag: t.tag, stamp: stamp)
+        case .erase, .unrecognized: break
+        }
     }
 
     /// The stamp of an event being added, which ``latest`` takes in.
@@ -238,6 +216,27 @@ struct PatientHistory: Equatable, Sendable {
         let stamp = Stamp(time: time.millisecondsSince1970, position: position)
         latest = latest.map { max($0, stamp) } ?? stamp
         return stamp
+    }
+
+    // The fold of each type, for both bodies (``EventBody`` and
+    // ``BodyView``): the `...Fields` protocols below give a body decoded
+    // and one read in place the same shape.
+
+    private mutating func fold(register r: some RegisterFields, stamp: Stamp) {
+        if let s = r.sex { sex = .latest(sex, Stamped(stamp: stamp, value: s)) }
+        if let y = r.birthYear { birthYear = .latest(birthYear, Stamped(stamp: stamp, value: y)) }
+        for code in r.conditionCodes { conditions.insert(code.uppercased()) }
+    }
+
+    private mutating func fold(visit v: some VisitFields, time: EventTime) {
+        visitTimes.insertSorted(time) { $0 }
+        visitsByKind[v.kind, default: 0] += 1
+        for code in v.diagnosisCodes { conditions.insert(code.uppercased()) }
+        if let id = v.appointment { attended.insert(id) }
+    }
+
+    private mutating func fold(appointment a: Appointment, stamp: Stamp) {
+        Stamped.keepLatest(&appointments[a.appointment], Stamped(stamp: stamp, value: a))
     }
 
     private mutating func fold(message m: some MessageFields, time: EventTime, stamp: Stamp) {
@@ -253,12 +252,51 @@ struct PatientHistory: Equatable, Sendable {
         }
     }
 
+    private mutating func fold(read r: Read, time: EventTime) {
+        followUps.record(r, at: time)
+        readCount += 1
+        Self.raise(&maxProgress[r.content, default: r.progress], to: r.progress)
+        engaged(at: time)
+    }
+
     private mutating func fold(checkin values: CheckinValues, time: EventTime, stamp: Stamp) {
         checkinCount += 1
         Stamped.keepLatest(&latestCheckins[values.metric],
                            Stamped(stamp: stamp, value: LatestCheckin(time: time, values: values)))
         checkinDays[values.metric, default: []].insertSorted(time.day) { $0 }
         engaged(at: time)
+    }
+
+    private mutating func fold(survey s: some SurveyFields, time: EventTime, stamp: Stamp) {
+        followUps.record(s, at: time)
+        surveyCount += 1
+        Stamped.keepLatest(&latestSurveys[s.survey],
+                           Stamped(stamp: stamp, value: LatestSurvey(time: time, score: LatestSurvey.score(of: s))))
+        if s.survey == "phq9" { latestPHQ9q9 = .latest(latestPHQ9q9, Stamped(stamp: stamp, value: s.answer("q9"))) }
+        engaged(at: time)
+    }
+
+    private mutating func fold(dispense d: Dispense, time: EventTime, stamp: Stamp) {
+        fills[d.therapeuticClass, default: []].insertSorted(
+            Stamped(stamp: stamp, value: ProportionOfDaysCovered.Fill(medication: d.medication, day: time.day, daysSupply: d.daysSupply))
+        ) { $0.stamp }
+    }
+
+    private mutating func fold(consent c: Consent, stamp: Stamp) {
+        Stamped.keepLatest(&consentGiven[c.scope], Stamped(stamp: stamp, value: c.granted))
+    }
+
+    private mutating func fold(enroll e: Enroll, time: EventTime, stamp: Stamp) {
+        Stamped.keepLatest(&enrolmentChanges[e.program],
+                           Stamped(stamp: stamp, value: Enrolment(day: time.day, plan: e.plan)))
+    }
+
+    private mutating func fold(unenroll u: Unenroll, stamp: Stamp) {
+        Stamped.keepLatest(&enrolmentChanges[u.program], Stamped(stamp: stamp, value: nil))
+    }
+
+    private mutating func fold(tag t: Tag, stamp: Stamp) {
+        Stamped.keepLatest(&tagChanges[t.tag], Stamped(stamp: stamp, value: t.op == .add))
     }
 
     private mutating func engaged(at time: EventTime) {
@@ -307,3 +345,60 @@ protocol MessageFields {
 
 extension Message: MessageFields {}
 extension MessageView: MessageFields {}
+
+/// What the fold reads of a `visit` event: a ``Visit``, or a ``VisitView``
+/// read in place.
+protocol VisitFields {
+    associatedtype Codes: Sequence<String>
+    var kind: VisitKind { get }
+    var appointment: String? { get }
+    /// The diagnoses; empty when none are given.
+    var diagnosisCodes: Codes { get }
+}
+
+extension Visit: VisitFields {
+    var diagnosisCodes: [String] { diagnoses ?? [] }
+}
+
+extension VisitView: VisitFields {
+    var diagnosisCodes: StringList { diagnoses }
+}
+
+/// What the fold reads of a `register` event: a ``Register``, or a
+/// ``RegisterView`` read in place.
+protocol RegisterFields {
+    associatedtype Codes: Sequence<String>
+    var sex: Sex? { get }
+    var birthYear: Int? { get }
+    /// The conditions; empty when none are given.
+    var conditionCodes: Codes { get }
+}
+
+extension Register: RegisterFields {
+    var conditionCodes: [String] { conditions ?? [] }
+}
+
+extension RegisterView: RegisterFields {
+    var conditionCodes: StringList { conditions }
+}
+
+/// What the fold reads of a `survey` event: a ``Survey``, or a
+/// ``SurveyView`` read in place.
+protocol SurveyFields {
+    associatedtype Answers: Sequence<SurveyAnswer>
+    var survey: String { get }
+    var message: String? { get }
+    var score: Double? { get }
+    /// The answers, in the order given.
+    var answerList: Answers { get }
+    /// The first answer to `item`, if given.
+    func answer(_ item: String) -> Double?
+}
+
+extension Survey: SurveyFields {
+    var answerList: [SurveyAnswer] { answers }
+}
+
+extension SurveyView: SurveyFields {
+    var answerList: SurveyAnswerList { answers }
+}

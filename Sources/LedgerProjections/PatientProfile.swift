@@ -173,10 +173,10 @@ public struct LatestSurvey: Sendable, Equatable {
     }
 
     /// The score metrics.md gives a `survey` event.
-    static func score(of survey: Survey) -> Double? {
+    static func score(of survey: some SurveyFields) -> Double? {
         switch survey.survey {
         case "phq9":
-            survey.answers.reduce(0) { sum, answer in
+            survey.answerList.reduce(0) { sum, answer in
                 phq9Items.contains(answer.item) ? sum + answer.value : sum
             }
         case "satisfaction", "nps":

@@ -50,16 +50,11 @@ public struct PatientState: Sendable, Equatable {
         history.add(body, time: time, position: position)
     }
 
-    /// ``apply(_:time:position:)`` of a `message` read in place.
-    mutating func apply(message: some MessageFields, time: EventTime, position: UInt64) {
+    /// ``apply(_:time:position:)`` of a body read in place.
+    mutating func apply(_ body: BodyView, time: EventTime, position: UInt64) {
+        if case .erase = body { return }
         see(position)
-        history.add(message: message, time: time, position: position)
-    }
-
-    /// ``apply(_:time:position:)`` of a `checkin` with these values.
-    mutating func apply(checkin values: CheckinValues, time: EventTime, position: UInt64) {
-        see(position)
-        history.add(checkin: values, time: time, position: position)
+        history.add(body, time: time, position: position)
     }
 
     /// Takes in the position of an event being folded (``lastPosition``).

@@ -130,24 +130,18 @@ public struct PatientProjections: Projection {
         apply(record.event.body, of: record.event.patient, time: record.event.time, position: record.position)
     }
 
-    /// Decodes only the body (and checks the id and actor as
-    /// ``PatientEventView/event()`` would, without building them); a
-    /// check-in or a message, two thirds of a cohort's events, only as far
-    /// as the fold reads it (``PatientEventView/checkinValues()``,
-    /// ``PatientEventView/messageView()``: the same checks and errors).
+    /// Reads the body in place (and checks the id and actor as
+    /// ``PatientEventView/event()`` would, without building them): only as
+    /// far as the fold reads it, with the same checks and errors
+    /// (``PatientEventView/bodyView()``).
     public mutating func apply(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
         try event.checkIDAndActor()
+        let body = try event.bodyView()
         let time = event.time
-        if let values = try event.checkinValues() {
-            fold(of: event.patient, time: time) { $0.apply(checkin: values, time: time, position: position) }
-        } else if let message = try event.messageView() {
-            fold(of: event.patient, time: time) { $0.apply(message: message, time: time, position: position) }
-        } else {
-            apply(try event.body(), of: event.patient, time: time, position: position)
-        }
+        fold(of: event.patient, time: time) { $0.apply(body, time: time, position: position) }
     }
 
-    /// Folds an event of `patient` into their state: what both `apply`s do.
+    /// Folds an event of `patient` into their state.
     private mutating func apply(_ body: EventBody, of patient: String, time: EventTime, position: UInt64) {
         fold(of: patient, time: time) { $0.apply(body, time: time, position: position) }
     }

@@ -172,7 +172,7 @@ extension Ledger {
         let hidden = start == 0 ? erasures(before: end) : [:]
         let directory = log.directory
         try scanFold(from: start, to: end, hidden: hidden, part: 0, parts: 1, progress: progress,
-                     apply: { (event, position) throws(LedgerError) in
+                     apply: { (event, position, _) throws(LedgerError) in
                          do throws(EventCodecError) { try apply(event, position) } catch {
                              throw .undecodable(position, error, directory: directory)
                          }
@@ -212,7 +212,8 @@ extension Ledger {
     /// record that does not decode).
     func scanFold(from start: UInt64, to end: UInt64, hidden: [String: UInt64], part: Int, parts: Int,
                   progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
-                  apply: (PatientEventView, UInt64) throws(LedgerError) -> Void, erase: (String) -> Void) throws(LedgerError) {
+                  apply: (_ event: PatientEventView, _ position: UInt64, _ patientHash: UInt64?) throws(LedgerError) -> Void,
+                  erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         guard end <= log.endPosition else {
             throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
@@ -230,15 +231,20 @@ extension Ledger {
                     throw LedgerError.undecodable(view.position, error, directory: directory)
                 }
                 if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
-                guard parts == 1 || Self.partition(ofPatientBytes: event.patientBytes, parts: parts) == part else { return true }
+                // The id's hash, when the part or the erasures ask for it:
+                // computed once, and handed on (a replay's batch orders
+                // its events by it).
+                let patientHash = parts > 1 || !hiddenPatients.isEmpty ? IdentifierHash.hash(event.patientBytes) : nil
+                if let patientHash, parts > 1, Self.partition(ofPatientHash: patientHash, parts: parts) != part { return true }
                 if event.typeCode == EventType.erase.rawValue {
                     erase(event.patient)
                     return true
                 }
-                if hiddenPatients.mayContain(event.patientBytes), let last = hidden[event.patient], view.position < last {
+                if let patientHash, hiddenPatients.mayContain(patientHash: patientHash),
+                   let last = hidden[event.patient], view.position < last {
                     return true
                 }
-                try apply(event, view.position)
+                try apply(event, view.position, patientHash)
                 return true
             }
         } catch {
@@ -490,7 +496,9 @@ extension Ledger {
             do throws(LedgerError) {
                 do throws(LedgerError) {
                     try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
-                                      apply: { (event, position) throws(LedgerError) in try folder.apply(event, position: position) },
+                                      apply: { (event, position, patientHash) throws(LedgerError) in
+                                          try folder.apply(event, position: position, patientHash: patientHash)
+                                      },
                                       erase: { folder.erase(patient: $0) })
                 } catch {
                     // Records scanned before the failure but held back
@@ -542,12 +550,12 @@ extension Ledger {
     /// The thread of `parts` that folds `patient`'s events: the id's
     /// ``IdentifierHash``, modulo `parts`.
     static func partition(of patient: String, parts: Int) -> Int {
-        Int(IdentifierHash.hash(patient) % UInt64(parts))
+        partition(ofPatientHash: IdentifierHash.hash(patient), parts: parts)
     }
 
-    /// ``partition(of:parts:)`` of the patient id whose UTF-8 bytes these are.
-    static func partition(ofPatientBytes bytes: UnsafeRawBufferPointer, parts: Int) -> Int {
-        Int(IdentifierHash.hash(bytes) % UInt64(parts))
+    /// ``partition(of:parts:)`` of the patient id with this ``IdentifierHash``.
+    static func partition(ofPatientHash hash: UInt64, parts: Int) -> Int {
+        Int(hash % UInt64(parts))
     }
 
     private static func monotonicSeconds() -> Double {
@@ -577,12 +585,15 @@ struct PatientFilter {
         }
     }
 
-    /// False when the patient whose id these bytes are is surely not in
-    /// the set; true when they may be.
+    /// Whether the set is empty (every answer is false).
+    var isEmpty: Bool { bits.isEmpty }
+
+    /// False when the patient whose id has this ``IdentifierHash`` is
+    /// surely not in the set; true when they may be.
     @inline(__always)
-    func mayContain(_ patientBytes: UnsafeRawBufferPointer) -> Bool {
+    func mayContain(patientHash: UInt64) -> Bool {
         guard !bits.isEmpty else { return false }
-        let bit = Self.bit(IdentifierHash.hash(patientBytes))
+        let bit = Self.bit(patientHash)
         return bits[bit >> 6] & 1 << UInt64(bit & 63) != 0
     }
 
@@ -597,9 +608,10 @@ struct PatientFilter {
 /// ``PatientOrderedBatch``).
 protocol EventFolding: Sendable {
     /// ``Projection/apply(_:position:)``: an event read in place (valid
-    /// during the call only). Throws ``LedgerError/undecodable(_:_:directory:)``
+    /// during the call only), with its patient's ``IdentifierHash`` when the
+    /// scan computed it. Throws ``LedgerError/undecodable(_:_:directory:)``
     /// for the earliest record held back that does not decode.
-    mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError)
+    mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64?) throws(LedgerError)
     mutating func erase(patient: String)
     /// Folds everything held back; throws as ``apply(_:position:)``.
     mutating func foldPending() throws(LedgerError)
@@ -654,8 +666,8 @@ struct ReplayFold: EventFolding {
         }
     }
 
-    mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError) {
-        pending.add(event, position: position)
+    mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64?) throws(LedgerError) {
+        pending.add(event, position: position, patientHash: patientHash ?? IdentifierHash.hash(event.patientBytes))
         if pending.isFull { try foldPending() }
     }
 

@@ -56,9 +56,10 @@ struct PatientOrderedBatch {
 
     var isEmpty: Bool { keys.isEmpty }
 
-    /// Holds back `event`, stored at `position`.
-    mutating func add(_ event: PatientEventView, position: UInt64) {
-        append(patient: event.patientBytes, time: event.time.millisecondsSince1970, position: position,
+    /// Holds back `event`, stored at `position`, whose patient's id has
+    /// this ``IdentifierHash`` (the scan has it already).
+    mutating func add(_ event: PatientEventView, position: UInt64, patientHash: UInt64) {
+        append(patientHash: patientHash, time: event.time.millisecondsSince1970, position: position,
                payload: event.payload, flag: 0)
     }
 
@@ -67,18 +68,23 @@ struct PatientOrderedBatch {
     mutating func addErasure(of patient: String) {
         patient.withUTF8Bytes { utf8 in
             let bytes = UnsafeRawBufferPointer(utf8)
-            append(patient: bytes, time: 0, position: 0, payload: bytes, flag: Self.eraseFlag)
+            append(patientHash: IdentifierHash.hash(bytes), time: 0, position: 0, payload: bytes, flag: Self.eraseFlag)
         }
     }
 
-    private mutating func append(patient: UnsafeRawBufferPointer, time: Int64, position: UInt64,
+    private mutating func append(patientHash: UInt64, time: Int64, position: UInt64,
                                  payload: UnsafeRawBufferPointer, flag: UInt32) {
         if arena.capacity == 0 { arena.reserveCapacity(capacity + (1 << 16)) }
         let offset = arena.count
-        keys.append(IdentifierHash.hash(patient) & 0xFFFF_FFFF_0000_0000 | UInt64(offset))
-        withUnsafeBytes(of: time.littleEndian) { arena.append(contentsOf: $0) }
-        withUnsafeBytes(of: position.littleEndian) { arena.append(contentsOf: $0) }
-        withUnsafeBytes(of: (UInt32(payload.count) | flag).littleEndian) { arena.append(contentsOf: $0) }
+        keys.append(patientHash & 0xFFFF_FFFF_0000_0000 | UInt64(offset))
+        // The header in one append (a tuple's 20 bytes, laid out as the
+        // entry's), not one per field: each append checks the array's
+        // uniqueness and capacity, a few percent of a replay's scan.
+        let header = (time.littleEndian, position.littleEndian, (UInt32(payload.count) | flag).littleEndian)
+        withUnsafeBytes(of: header) { bytes in
+            assert(bytes.count == Self.headerSize)
+            arena.append(contentsOf: bytes)
+        }
         arena.append(contentsOf: payload)
     }
 

@@ -98,39 +98,62 @@ import LedgerEvents
         }
     }
 
-    /// The fold's in-place reads (`checkinValues()`, `messageView()`) agree
-    /// with `body()`: nil for other types, else the same fields, or the same
-    /// error.
+    /// The fold's in-place read (`bodyView()`) agrees with `body()`: the
+    /// same fields (those the view keeps), or the same error.
     func expectFoldReadsAgree(_ view: PatientEventView, _ payload: [UInt8], sourceLocation: SourceLocation) {
-        let body: Result<EventBody, EventCodecError>
-        do throws(EventCodecError) { body = .success(try view.body()) } catch { body = .failure(error) }
-        let checkin: Result<CheckinValues?, EventCodecError>
-        do throws(EventCodecError) { checkin = .success(try view.checkinValues()) } catch { checkin = .failure(error) }
-        let message: Result<[String?]?, EventCodecError>
-        do throws(EventCodecError) {
-            message = .success(try view.messageView().map {
-                ["\($0.direction)", $0.purpose.map { "\($0)" }, $0.message, $0.content, $0.survey]
-            })
-        } catch {
-            message = .failure(error)
+        let body: Result<[String], EventCodecError>
+        do throws(EventCodecError) { body = .success(Self.foldFields(try view.body())) } catch { body = .failure(error) }
+        let inPlace: Result<[String], EventCodecError>
+        do throws(EventCodecError) { inPlace = .success(Self.foldFields(try view.bodyView())) } catch { inPlace = .failure(error) }
+        if inPlace != body {
+            Issue.record("bodyView() \(inPlace) != body() \(body) for \(payload)", sourceLocation: sourceLocation)
         }
-        // Values compared by their bits: a raw number may be a NaN.
-        func bits(_ values: CheckinValues) -> [UInt64] { values.named.map { $0.value.bitPattern } }
-        let expectedCheckin: Result<[UInt64]?, EventCodecError>, expectedMessage: Result<[String?]?, EventCodecError>
-        switch (view.type, body) {
-        case (.checkin?, .success(.checkin(let c))): (expectedCheckin, expectedMessage) = (.success(bits(c.values)), .success(nil))
-        case (.message?, .success(.message(let m))):
-            expectedCheckin = .success(nil)
-            expectedMessage = .success(["\(m.direction)", m.purpose.map { "\($0)" }, m.message, m.content, m.survey])
-        case (.checkin?, .failure(let e)): (expectedCheckin, expectedMessage) = (.failure(e), .success(nil))
-        case (.message?, .failure(let e)): (expectedCheckin, expectedMessage) = (.success(nil), .failure(e))
-        default: (expectedCheckin, expectedMessage) = (.success(nil), .success(nil))
+    }
+
+    // The fields a `BodyView` keeps, as text: numbers by their bits (a raw
+    // number may be a NaN), lists walked.
+    static func bits(_ x: Double?) -> String { x.map { String($0.bitPattern, radix: 16) } ?? "nil" }
+    static func text(_ s: String?) -> String { s.map { "\"\($0)\"" } ?? "nil" }
+    static func text(_ list: some Sequence<String>) -> String { "[" + list.map { text($0) }.joined(separator: ",") + "]" }
+    static func text(_ answers: some Sequence<SurveyAnswer>) -> String {
+        "[" + answers.map { "\(text($0.item)):\(bits($0.value))" }.joined(separator: ",") + "]"
+    }
+
+    static func foldFields(_ body: EventBody) -> [String] {
+        switch body {
+        case .register(let r): ["register", "\(r.sex.map { "\($0)" } ?? "nil")", "\(r.birthYear.map { "\($0)" } ?? "nil")", text(r.conditions ?? [])]
+        case .visit(let v): ["visit", "\(v.kind)", text(v.appointment), text(v.diagnoses ?? [])]
+        case .appointment(let a): ["appointment", text(a.appointment), "\(a.status)", "\(a.scheduledFor.map { $0.millisecondsSince1970 } as Any)"]
+        case .message(let m): ["message", "\(m.direction)", m.purpose.map { "\($0)" } ?? "nil", text(m.message), text(m.content), text(m.survey)]
+        case .read(let r): ["read", text(r.content), text(r.message), bits(r.progress)]
+        case .checkin(let c): ["checkin"] + c.values.named.map { "\($0.name)=\(bits($0.value))" }
+        case .survey(let s): ["survey", text(s.survey), text(s.message), bits(s.score), text(s.answers), bits(s.answer("q9"))]
+        case .dispense(let d): ["dispense", "\(d)"]
+        case .consent(let c): ["consent", "\(c)"]
+        case .enroll(let e): ["enroll", "\(e)"]
+        case .unenroll(let u): ["unenroll", "\(u)"]
+        case .tag(let t): ["tag", "\(t)"]
+        case .erase: ["erase"]
+        case .unrecognized: ["unrecognized"]
         }
-        if checkin.map({ $0.map(bits) }) != expectedCheckin {
-            Issue.record("checkinValues() \(checkin) != body() \(body) for \(payload)", sourceLocation: sourceLocation)
-        }
-        if message != expectedMessage {
-            Issue.record("messageView() \(message) != body() \(body) for \(payload)", sourceLocation: sourceLocation)
+    }
+
+    static func foldFields(_ body: BodyView) -> [String] {
+        switch body {
+        case .register(let r): ["register", "\(r.sex.map { "\($0)" } ?? "nil")", "\(r.birthYear.map { "\($0)" } ?? "nil")", text(r.conditions)]
+        case .visit(let v): ["visit", "\(v.kind)", text(v.appointment), text(v.diagnoses)]
+        case .appointment(let a): foldFields(.appointment(a.appointment))
+        case .message(let m): ["message", "\(m.direction)", m.purpose.map { "\($0)" } ?? "nil", text(m.message), text(m.content), text(m.survey)]
+        case .read(let r): foldFields(.read(r.read))
+        case .checkin(let values): ["checkin"] + values.named.map { "\($0.name)=\(bits($0.value))" }
+        case .survey(let s): ["survey", text(s.survey), text(s.message), bits(s.score), text(s.answers), bits(s.answer("q9"))]
+        case .dispense(let d): foldFields(.dispense(d.dispense))
+        case .consent(let c): foldFields(EventBody.consent(c))
+        case .enroll(let e): foldFields(.enroll(e.enroll))
+        case .unenroll(let u): foldFields(.unenroll(u.unenroll))
+        case .tag(let t): foldFields(.tag(t.tag))
+        case .erase: ["erase"]
+        case .unrecognized: ["unrecognized"]
         }
     }
 
@@ -153,6 +176,43 @@ import LedgerEvents
             if case .unrecognized = event.body {} else { types.insert(event.type) }
         }
         #expect(types.count == EventType.allCases.count, "every type is covered: \(types)")
+    }
+
+    /// Every type's body read in place (`bodyView()`) agrees with
+    /// `body()` on every cut of its payload and on every byte of its body
+    /// changed: the same error for each damaged payload, the same fields
+    /// for each that still decodes.
+    @Test func damagedBodiesOfEveryTypeGiveTheSameErrorInPlace() {
+        var random = RandomEvents(seed: 613)
+        var samples: [EventType: [PatientEvent]] = [:]
+        for event in CodecSamples.all + (0..<2_000).map({ _ in random.event() }) {
+            if case .unrecognized = event.body { continue }
+            if samples[event.type, default: []].count < 6 { samples[event.type, default: []].append(event) }
+        }
+        #expect(samples.count == EventType.allCases.count, "every type is covered: \(samples.keys)")
+        var outcomes: [String: Int] = [:]
+        for event in samples.values.joined() {
+            let payload = EventCodec.encode(event)
+            let bodyStart = payload.withUnsafeBytes { raw in
+                (try? PatientEventView(payload: raw, time: time)).map { $0.payload.count - $0.bodyBytes.count }
+            } ?? payload.count
+            var damaged = (0..<payload.count).map { Array(payload[0..<$0]) }
+            for i in bodyStart..<payload.count {
+                for value: UInt8 in [0, 1, 0x7F, 0x80, 0xFF, payload[i] ^ 1] where value != payload[i] {
+                    var changed = payload
+                    changed[i] = value
+                    damaged.append(changed)
+                }
+            }
+            for bytes in damaged {
+                bytes.withUnsafeBytes { raw in
+                    guard let view = try? PatientEventView(payload: raw, time: time) else { return }
+                    expectFoldReadsAgree(view, bytes, sourceLocation: #_sourceLocation)
+                    outcomes[(try? view.bodyView()) == nil ? "error" : "read", default: 0] += 1
+                }
+            }
+        }
+        #expect(outcomes.count == 2, "both outcomes are exercised: \(outcomes)")
     }
 
     @Test func viewsOverPayloadsOfAnIdActorAndLongStrings() throws {

@@ -1,5 +1,7 @@
 // Body layouts of format 1 (Docs/EventCodec.md, "Bodies"), read.
-// Mirrors PayloadWriter+Body.swift field for field.
+// Mirrors PayloadWriter+Body.swift field for field. Each reader but
+// consent's (shared) has an in-place twin in PatientEventView+Fold.swift,
+// with the same checks and errors.
 
 extension PayloadReader {
     /// Reads the body of a known type at version 1 and checks that nothing
@@ -126,7 +128,7 @@ extension PayloadReader {
         return Dispense(medication: try string("medication"), therapeuticClass: therapeuticClass, daysSupply: days)
     }
 
-    private mutating func consent() throws(EventCodecError) -> Consent {
+    mutating func consent() throws(EventCodecError) -> Consent {
         let scope = try code(ConsentScope.self)
         return Consent(scope: scope, granted: try bool("consent granted"))
     }

@@ -135,6 +135,24 @@ struct PayloadReader {
         return try generalUnvalidatedStringRange(what())
     }
 
+    /// Where the next string lies, for a string these checks accepted
+    /// before (a shortest-form length within the bytes, valid UTF-8): read
+    /// again without them, to walk a list left in place.
+    mutating func checkedStringRange() -> Range<Int> {
+        var length = 0
+        var shift = 0
+        while true {
+            let byte = buffer[offset]
+            offset += 1
+            length |= Int(byte & 0x7F) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        let start = offset
+        offset += length
+        return start..<offset
+    }
+
     @inline(never)
     mutating func generalUnvalidatedStringRange(_ what: @autoclosure () -> String) throws(EventCodecError) -> Range<Int> {
         let start = offset

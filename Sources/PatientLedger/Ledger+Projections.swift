@@ -172,7 +172,7 @@ extension Ledger {
         let hidden = start == 0 ? erasures(before: end) : [:]
         let directory = log.directory
         try scanFold(from: start, to: end, hidden: hidden, part: 0, parts: 1, progress: progress,
-                     apply: { (event, position) throws(LedgerError) in
+                     apply: { (event, position, _) throws(LedgerError) in
                          do throws(EventCodecError) { try apply(event, position) } catch {
                              throw .undecodable(position, error, directory: directory)
                          }
@@ -212,7 +212,8 @@ extension Ledger {
     /// record that does not decode).
     func scanFold(from start: UInt64, to end: UInt64, hidden: [String: UInt64], part: Int, parts: Int,
                   progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
-                  apply: (PatientEventView, UInt64) throws(LedgerError) -> Void, erase: (String) -> Void) throws(LedgerError) {
+                  apply: (_ event: PatientEventView, _ position: UInt64, _ patientHash: UInt64) throws(LedgerError) -> Void,
+                  erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         guard end <= log.endPosition else {
             throw LedgerError(.corruption, "the per-patient index names records up to \(end), the log holds \(log.endPosition)", path: log.directory)
@@ -230,15 +231,18 @@ extension Ledger {
                     throw LedgerError.undecodable(view.position, error, directory: directory)
                 }
                 if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
-                guard parts == 1 || Self.partition(ofPatientBytes: event.patientBytes, parts: parts) == part else { return true }
+                // Hashed once: the partition, the erasure filter and the
+                // folder (a replay's batch groups by it) all use it.
+                let hash = IdentifierHash.hash(event.patientBytes)
+                guard parts == 1 || Self.partition(ofHash: hash, parts: parts) == part else { return true }
                 if event.typeCode == EventType.erase.rawValue {
                     erase(event.patient)
                     return true
                 }
-                if hiddenPatients.mayContain(event.patientBytes), let last = hidden[event.patient], view.position < last {
+                if hiddenPatients.mayContain(hash: hash), let last = hidden[event.patient], view.position < last {
                     return true
                 }
-                try apply(event, view.position)
+                try apply(event, view.position, hash)
                 return true
             }
         } catch {
@@ -490,7 +494,9 @@ extension Ledger {
             do throws(LedgerError) {
                 do throws(LedgerError) {
                     try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
-                                      apply: { (event, position) throws(LedgerError) in try folder.apply(event, position: position) },
+                                      apply: { (event, position, hash) throws(LedgerError) in
+                                          try folder.apply(event, position: position, patientHash: hash)
+                                      },
                                       erase: { folder.erase(patient: $0) })
                 } catch {
                     // Records scanned before the failure but held back
@@ -545,9 +551,10 @@ extension Ledger {
         Int(IdentifierHash.hash(patient) % UInt64(parts))
     }
 
-    /// ``partition(of:parts:)`` of the patient id whose UTF-8 bytes these are.
-    static func partition(ofPatientBytes bytes: UnsafeRawBufferPointer, parts: Int) -> Int {
-        Int(IdentifierHash.hash(bytes) % UInt64(parts))
+    /// ``partition(of:parts:)`` of the patient id whose ``IdentifierHash`` this is.
+    @inline(__always)
+    static func partition(ofHash hash: UInt64, parts: Int) -> Int {
+        Int(hash % UInt64(parts))
     }
 
     private static func monotonicSeconds() -> Double {
@@ -577,12 +584,12 @@ struct PatientFilter {
         }
     }
 
-    /// False when the patient whose id these bytes are is surely not in
-    /// the set; true when they may be.
+    /// False when the patient whose id has the ``IdentifierHash`` `hash`
+    /// is surely not in the set; true when it may be.
     @inline(__always)
-    func mayContain(_ patientBytes: UnsafeRawBufferPointer) -> Bool {
+    func mayContain(hash: UInt64) -> Bool {
         guard !bits.isEmpty else { return false }
-        let bit = Self.bit(IdentifierHash.hash(patientBytes))
+        let bit = Self.bit(hash)
         return bits[bit >> 6] & 1 << UInt64(bit & 63) != 0
     }
 
@@ -597,9 +604,10 @@ struct PatientFilter {
 /// ``PatientOrderedBatch``).
 protocol EventFolding: Sendable {
     /// ``Projection/apply(_:position:)``: an event read in place (valid
-    /// during the call only). Throws ``LedgerError/undecodable(_:_:directory:)``
-    /// for the earliest record held back that does not decode.
-    mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError)
+    /// during the call only), with the ``IdentifierHash`` of its patient's
+    /// id. Throws ``LedgerError/undecodable(_:_:directory:)`` for the
+    /// earliest record held back that does not decode.
+    mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64) throws(LedgerError)
     mutating func erase(patient: String)
     /// Folds everything held back; throws as ``apply(_:position:)``.
     mutating func foldPending() throws(LedgerError)
@@ -654,8 +662,8 @@ struct ReplayFold: EventFolding {
         }
     }
 
-    mutating func apply(_ event: PatientEventView, position: UInt64) throws(LedgerError) {
-        pending.add(event, position: position)
+    mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64) throws(LedgerError) {
+        pending.add(event, position: position, patientHash: patientHash)
         if pending.isFull { try foldPending() }
     }
 
@@ -665,10 +673,9 @@ struct ReplayFold: EventFolding {
 
     mutating func foldPending() throws(LedgerError) {
         guard !pending.isEmpty else { return }
-        // Out of `self` while it is drained into `all` and `cut`.
-        var batch = PatientOrderedBatch(capacity: pending.capacity)
-        swap(&batch, &pending)
-        defer { swap(&batch, &pending) }
+        // Read from a copy (sharing its storage) while `all` and `cut`,
+        // also parts of `self`, are mutated.
+        let batch = pending
         var failure: (position: UInt64, error: EventCodecError)?
         batch.drain(event: { payload, time, position in
             do throws(EventCodecError) {

@@ -33,6 +33,13 @@ enum IdentifierHash {
             var word: UInt64 = 0
             if bytes.count >= 8 {
                 word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)) >> UInt64((8 - tail) * 8)
+            } else if tail >= 4 {
+                // 4 to 7 bytes (short patient ids): their first four and
+                // last four, overlapping, each put in its place (the
+                // shared bytes are equal, so or-ing them changes nothing).
+                let low = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                let high = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: tail - 4, as: UInt32.self))
+                word = UInt64(low) | UInt64(high) << UInt64((tail - 4) * 8)
             } else {
                 for i in 0..<tail { word |= UInt64(bytes[offset + i]) << UInt64(i * 8) }
             }

@@ -212,7 +212,7 @@ extension Ledger {
     /// record that does not decode).
     func scanFold(from start: UInt64, to end: UInt64, hidden: [String: UInt64], part: Int, parts: Int,
                   progress: ((_ done: UInt64, _ total: UInt64) -> Void)?,
-                  apply: (_ event: PatientEventView, _ position: UInt64, _ patientHash: UInt64?) throws(LedgerError) -> Void,
+                  apply: (_ event: PatientEventView, _ position: UInt64, _ patientHash: UInt64) throws(LedgerError) -> Void,
                   erase: (String) -> Void) throws(LedgerError) {
         guard start < end else { return }
         guard end <= log.endPosition else {
@@ -231,20 +231,18 @@ extension Ledger {
                     throw LedgerError.undecodable(view.position, error, directory: directory)
                 }
                 if part == 0 && view.position % 65_536 == 0 { progress?(view.position, end) }
-                // The id's hash, when the part or the erasures ask for it:
-                // computed once, and handed on (a replay's batch orders
-                // its events by it).
-                let patientHash = parts > 1 || !hiddenPatients.isEmpty ? IdentifierHash.hash(event.patientBytes) : nil
-                if let patientHash, parts > 1, Self.partition(ofPatientHash: patientHash, parts: parts) != part { return true }
+                // Hashed once: the partition, the erasure filter and the
+                // folder (a replay's batch groups by it) all use it.
+                let hash = IdentifierHash.hash(event.patientBytes)
+                guard parts == 1 || Self.partition(ofHash: hash, parts: parts) == part else { return true }
                 if event.typeCode == EventType.erase.rawValue {
                     erase(event.patient)
                     return true
                 }
-                if let patientHash, hiddenPatients.mayContain(patientHash: patientHash),
-                   let last = hidden[event.patient], view.position < last {
+                if hiddenPatients.mayContain(hash: hash), let last = hidden[event.patient], view.position < last {
                     return true
                 }
-                try apply(event, view.position, patientHash)
+                try apply(event, view.position, hash)
                 return true
             }
         } catch {
@@ -496,8 +494,8 @@ extension Ledger {
             do throws(LedgerError) {
                 do throws(LedgerError) {
                     try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
-                                      apply: { (event, position, patientHash) throws(LedgerError) in
-                                          try folder.apply(event, position: position, patientHash: patientHash)
+                                      apply: { (event, position, hash) throws(LedgerError) in
+                                          try folder.apply(event, position: position, patientHash: hash)
                                       },
                                       erase: { folder.erase(patient: $0) })
                 } catch {
@@ -550,11 +548,12 @@ extension Ledger {
     /// The thread of `parts` that folds `patient`'s events: the id's
     /// ``IdentifierHash``, modulo `parts`.
     static func partition(of patient: String, parts: Int) -> Int {
-        partition(ofPatientHash: IdentifierHash.hash(patient), parts: parts)
+        Int(IdentifierHash.hash(patient) % UInt64(parts))
     }
 
-    /// ``partition(of:parts:)`` of the patient id with this ``IdentifierHash``.
-    static func partition(ofPatientHash hash: UInt64, parts: Int) -> Int {
+    /// ``partition(of:parts:)`` of the patient id whose ``IdentifierHash`` this is.
+    @inline(__always)
+    static func partition(ofHash hash: UInt64, parts: Int) -> Int {
         Int(hash % UInt64(parts))
     }
 
@@ -585,15 +584,12 @@ struct PatientFilter {
         }
     }
 
-    /// Whether the set is empty (every answer is false).
-    var isEmpty: Bool { bits.isEmpty }
-
-    /// False when the patient whose id has this ``IdentifierHash`` is
-    /// surely not in the set; true when they may be.
+    /// False when the patient whose id has the ``IdentifierHash`` `hash`
+    /// is surely not in the set; true when it may be.
     @inline(__always)
-    func mayContain(patientHash: UInt64) -> Bool {
+    func mayContain(hash: UInt64) -> Bool {
         guard !bits.isEmpty else { return false }
-        let bit = Self.bit(patientHash)
+        let bit = Self.bit(hash)
         return bits[bit >> 6] & 1 << UInt64(bit & 63) != 0
     }
 
@@ -608,10 +604,10 @@ struct PatientFilter {
 /// ``PatientOrderedBatch``).
 protocol EventFolding: Sendable {
     /// ``Projection/apply(_:position:)``: an event read in place (valid
-    /// during the call only), with its patient's ``IdentifierHash`` when the
-    /// scan computed it. Throws ``LedgerError/undecodable(_:_:directory:)``
-    /// for the earliest record held back that does not decode.
-    mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64?) throws(LedgerError)
+    /// during the call only), with the ``IdentifierHash`` of its patient's
+    /// id. Throws ``LedgerError/undecodable(_:_:directory:)`` for the
+    /// earliest record held back that does not decode.
+    mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64) throws(LedgerError)
     mutating func erase(patient: String)
     /// Folds everything held back; throws as ``apply(_:position:)``.
     mutating func foldPending() throws(LedgerError)
@@ -666,8 +662,8 @@ struct ReplayFold: EventFolding {
         }
     }
 
-    mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64?) throws(LedgerError) {
-        pending.add(event, position: position, patientHash: patientHash ?? IdentifierHash.hash(event.patientBytes))
+    mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64) throws(LedgerError) {
+        pending.add(event, position: position, patientHash: patientHash)
         if pending.isFull { try foldPending() }
     }
 
@@ -677,10 +673,9 @@ struct ReplayFold: EventFolding {
 
     mutating func foldPending() throws(LedgerError) {
         guard !pending.isEmpty else { return }
-        // Out of `self` while it is drained into `all` and `cut`.
-        var batch = PatientOrderedBatch(capacity: pending.capacity)
-        swap(&batch, &pending)
-        defer { swap(&batch, &pending) }
+        // Read from a copy (sharing its storage) while `all` and `cut`,
+        // also parts of `self`, are mutated.
+        let batch = pending
         var failure: (position: UInt64, error: EventCodecError)?
         batch.drain(event: { payload, time, position in
             do throws(EventCodecError) {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSystemCalls
 import LedgerEvents
 
@@ -14,23 +17,103 @@ import LedgerEvents
 /// grouped by patient, in log order within a patient: consecutive events
 /// then mostly share a state the cache holds.
 ///
-/// Patients are grouped by 32 bits of their ``IdentifierHash``: two
-/// patients sharing them are interleaved, which changes nothing (each
-/// still sees its own events in log order).
-struct PatientOrderedBatch {
-    /// Each entry: its time (8 bytes), position (8), payload length with
-    /// ``eraseFlag`` (4), then the payload (for an erasure, the patient's
-    /// UTF-8 bytes).
-    private var arena: [UInt8] = []
-    /// Per entry: the patient's hash in the high 32 bits, the entry's arena
-    /// offset in the low 32. Sorted, they order the entries by patient
-    /// group, then by offset, i.e. log order.
-    private var keys: [UInt64] = []
+/// Patients are grouped by the top ``groupBits`` bits of their
+/// ``IdentifierHash``: two patients sharing them are interleaved, which
+/// changes nothing (each still sees its own events in log order).
+///
+/// Its memory (``Storage``) is kept from one batch to the next, so the
+/// pages of a replay's batches are faulted in once. Not a value type:
+/// copies share the storage; one folder owns a batch.
+struct PatientOrderedBatch: Sendable {
+    /// The arena, the keys and the sort's scratch space, reused by every
+    /// batch of a replay part.
+    ///
+    /// Raw memory rather than arrays: a scanned event is appended with one
+    /// bounds check and a few stores (arrays checked uniqueness and capacity
+    /// for each of an entry's four pieces), and the arena, which the drain
+    /// reads at random, is asked for in 2 MB pages (`MADV_HUGEPAGE`): one
+    /// TLB entry covers thousands of entries instead of a few dozen, and
+    /// it is faulted in 64 times instead of 32,768 (128 MB).
+    ///
+    /// Used by one thread at a time (the folder that owns the batch), hence
+    /// the unchecked `Sendable`.
+    final class Storage: @unchecked Sendable {
+        /// Each entry: its time (8 bytes), position (8), payload length with
+        /// ``eraseFlag`` (4), then the payload (for an erasure, the patient's
+        /// UTF-8 bytes). Allocated as the first entry comes.
+        var arena: UnsafeMutableRawPointer?
+        var arenaSize = 0
+        var used = 0
+        /// Per entry: the patient's group (``groupBits`` bits of the hash)
+        /// in the high bits, the entry's arena offset in the low 32. Sorted,
+        /// they order the entries by group, then by offset, i.e. log order.
+        var keys = UnsafeMutablePointer<UInt64>.allocate(capacity: 0)
+        var keyCapacity = 0
+        var keyCount = 0
+        /// The radix sort's other buffer, `keyCapacity` long.
+        var scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: 0)
 
-    /// Entries whose bytes are asked for at once, ahead of folding them.
-    private static let prefetchDistance = 32
+        deinit {
+            free(arena)
+            keys.deallocate()
+            scratch.deallocate()
+        }
+
+        /// Makes room for an entry of `bytes` more arena bytes and one more
+        /// key. Rare: the arena is sized for the batch's capacity plus a
+        /// large record at its first use, the keys double.
+        @inline(never)
+        func grow(arenaFor bytes: Int, minimumArena: Int) {
+            if used + bytes > arenaSize {
+                let size = max(minimumArena, used + bytes, arenaSize * 2)
+                arena = Self.allocateArena(size, copying: arena, count: used)
+                arenaSize = size
+            }
+            if keyCount == keyCapacity {
+                let capacity = max(1 << 16, keyCapacity * 2)
+                let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+                grown.update(from: keys, count: keyCount)
+                keys.deallocate()
+                scratch.deallocate()
+                keys = grown
+                scratch = .allocate(capacity: capacity)
+                keyCapacity = capacity
+            }
+        }
+
+        /// `size` bytes aligned to 2 MB, advised to be backed by huge pages
+        /// (a hint: without transparent huge pages they are ordinary pages),
+        /// holding the first `count` bytes of `old`, which is freed.
+        private static func allocateArena(_ size: Int, copying old: UnsafeMutableRawPointer?, count: Int) -> UnsafeMutableRawPointer {
+            let hugePage = 2 << 20
+            let rounded = (size + hugePage - 1) & ~(hugePage - 1)
+            var memory: UnsafeMutableRawPointer?
+            guard posix_memalign(&memory, hugePage, rounded) == 0, let memory else {
+                fatalError("out of memory for a replay batch of \(rounded) bytes")
+            }
+            #if canImport(Glibc)
+            _ = madvise(memory, rounded, MADV_HUGEPAGE)
+            #endif
+            if let old {
+                memory.copyMemory(from: old, byteCount: count)
+                free(old)
+            }
+            return memory
+        }
+    }
+
+    private let storage = Storage()
+
+    /// Entries whose bytes are asked for ahead of folding them.
+    private static let prefetchDistance = 8
     private static let headerSize = 20
     private static let eraseFlag: UInt32 = 1 << 31
+    /// Bits of a patient's hash that group its entries; the rest of a key
+    /// holds the offset (below 2^32: ``capacity`` is below 2^31, and an
+    /// entry past it at most a record of 64 MB).
+    private static let groupBits: UInt64 = 22
+    /// The radix sort's digits: two passes of 11 bits cover ``groupBits``.
+    private static let digitBits: UInt64 = 11
 
     /// Bytes of entries held before ``isFull`` (below 2^31, the offsets'
     /// and lengths' range).
@@ -52,115 +135,126 @@ struct PatientOrderedBatch {
     }
 
     /// Whether the batch should be drained before taking more.
-    var isFull: Bool { arena.count >= capacity }
+    var isFull: Bool { storage.used >= capacity }
 
-    var isEmpty: Bool { keys.isEmpty }
+    var isEmpty: Bool { storage.keyCount == 0 }
 
-    /// Holds back `event`, stored at `position`, whose patient's id has
-    /// this ``IdentifierHash`` (the scan has it already).
-    mutating func add(_ event: PatientEventView, position: UInt64, patientHash: UInt64) {
-        append(patientHash: patientHash, time: event.time.millisecondsSince1970, position: position,
+    /// Holds back `event`, stored at `position`, whose patient's id has the
+    /// ``IdentifierHash`` `patientHash`.
+    @inline(__always)
+    func add(_ event: PatientEventView, position: UInt64, patientHash: UInt64) {
+        append(hash: patientHash, time: event.time.millisecondsSince1970, position: position,
                payload: event.payload, flag: 0)
     }
 
     /// Holds back the erasure of `patient`, in its place among the
     /// patient's events.
-    mutating func addErasure(of patient: String) {
+    func addErasure(of patient: String) {
         patient.withUTF8Bytes { utf8 in
             let bytes = UnsafeRawBufferPointer(utf8)
-            append(patientHash: IdentifierHash.hash(bytes), time: 0, position: 0, payload: bytes, flag: Self.eraseFlag)
+            append(hash: IdentifierHash.hash(bytes), time: 0, position: 0, payload: bytes, flag: Self.eraseFlag)
         }
     }
 
-    private mutating func append(patientHash: UInt64, time: Int64, position: UInt64,
-                                 payload: UnsafeRawBufferPointer, flag: UInt32) {
-        if arena.capacity == 0 { arena.reserveCapacity(capacity + (1 << 16)) }
-        let offset = arena.count
-        keys.append(patientHash & 0xFFFF_FFFF_0000_0000 | UInt64(offset))
-        // The header in one append (a tuple's 20 bytes, laid out as the
-        // entry's), not one per field: each append checks the array's
-        // uniqueness and capacity, a few percent of a replay's scan.
-        let header = (time.littleEndian, position.littleEndian, (UInt32(payload.count) | flag).littleEndian)
-        withUnsafeBytes(of: header) { bytes in
-            assert(bytes.count == Self.headerSize)
-            arena.append(contentsOf: bytes)
+    @inline(__always)
+    private func append(hash: UInt64, time: Int64, position: UInt64, payload: UnsafeRawBufferPointer, flag: UInt32) {
+        let s = storage
+        let bytes = Self.headerSize + payload.count
+        if _slowPath(s.used + bytes > s.arenaSize || s.keyCount == s.keyCapacity) {
+            // The capacity, a full-size record past it (the batch is
+            // drained once past the capacity) and the huge page's rounding.
+            s.grow(arenaFor: bytes, minimumArena: capacity + (1 << 16))
         }
-        arena.append(contentsOf: payload)
+        let offset = s.used
+        let entry = s.arena.unsafelyUnwrapped + offset
+        entry.storeBytes(of: time.littleEndian, as: Int64.self)
+        entry.storeBytes(of: position.littleEndian, toByteOffset: 8, as: UInt64.self)
+        entry.storeBytes(of: (UInt32(truncatingIfNeeded: payload.count) | flag).littleEndian, toByteOffset: 16, as: UInt32.self)
+        if let source = payload.baseAddress { (entry + Self.headerSize).copyMemory(from: source, byteCount: payload.count) }
+        s.used = offset + bytes
+        s.keys[s.keyCount] = (hash >> (64 - Self.groupBits)) << 32 | UInt64(truncatingIfNeeded: offset)
+        s.keyCount += 1
     }
 
-    /// Sorts ``keys`` as `keys.sort()` would, by a radix sort of their
-    /// high 32 bits (three stable passes of 11 bits): the low bits, the
-    /// offsets, already ascend. Several times faster than a comparison sort
-    /// on a batch's million keys.
-    private mutating func sortKeys() {
-        let digitBits: UInt64 = 11, buckets = 1 << 11
-        var counts = [Int](repeating: 0, count: 3 * buckets)
-        var sorted = [UInt64](repeating: 0, count: keys.count)
-        keys.withUnsafeMutableBufferPointer { keys in
-            sorted.withUnsafeMutableBufferPointer { buffer in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    @inline(__always) func digit(_ key: UInt64, _ pass: Int) -> Int {
-                        Int(truncatingIfNeeded: key >> (32 + UInt64(pass) * digitBits)) & (buckets - 1)
-                    }
-                    for key in keys {
-                        for pass in 0..<3 { counts[pass * buckets + digit(key, pass)] += 1 }
-                    }
-                    var (from, to) = (keys, buffer)
-                    for pass in 0..<3 {
-                        var start = 0
-                        for b in pass * buckets..<(pass + 1) * buckets {
-                            (counts[b], start) = (start, start + counts[b])
-                        }
-                        for key in from {
-                            let b = pass * buckets + digit(key, pass)
-                            to[counts[b]] = key
-                            counts[b] += 1
-                        }
-                        swap(&from, &to)
-                    }
+    /// Sorts the keys as `sort()` would, by a radix sort of their group
+    /// bits (two stable passes of 11 bits): the low bits, the offsets,
+    /// already ascend. Several times faster than a comparison sort on a
+    /// batch's million keys. Returns the buffer holding them sorted.
+    private func sortKeys() -> UnsafeMutablePointer<UInt64> {
+        let s = storage
+        let buckets = 1 << Int(Self.digitBits)
+        let passes = Int((Self.groupBits + Self.digitBits - 1) / Self.digitBits)
+        var counts = [Int](repeating: 0, count: passes * buckets)
+        counts.withUnsafeMutableBufferPointer { counts in
+            @inline(__always) func digit(_ key: UInt64, _ pass: Int) -> Int {
+                Int(truncatingIfNeeded: key >> (32 + UInt64(pass) * Self.digitBits)) & (buckets - 1)
+            }
+            let count = s.keyCount
+            for i in 0..<count {
+                let key = s.keys[i]
+                for pass in 0..<passes { counts[pass * buckets + digit(key, pass)] += 1 }
+            }
+            var (from, to) = (s.keys, s.scratch)
+            for pass in 0..<passes {
+                var start = 0
+                for b in pass * buckets..<(pass + 1) * buckets {
+                    (counts[b], start) = (start, start + counts[b])
                 }
+                for i in 0..<count {
+                    let key = from[i]
+                    let b = pass * buckets + digit(key, pass)
+                    to[counts[b]] = key
+                    counts[b] += 1
+                }
+                swap(&from, &to)
             }
         }
-        // Three passes: the sorted keys are in the other buffer.
-        swap(&keys, &sorted)
+        // After an even number of passes the keys are back in `keys`.
+        return passes % 2 == 0 ? s.keys : s.scratch
     }
 
     /// Hands back every entry, grouped by patient and in log order within
     /// a patient: `event` with an event's payload, time and position,
     /// `erase` with an erased patient's id. Then empties the batch (keeping
     /// its memory for the next one).
-    mutating func drain(event: (_ payload: UnsafeRawBufferPointer, _ time: EventTime, _ position: UInt64) -> Void,
-                        erase: (_ patient: String) -> Void) {
-        sortKeys()
-        arena.withUnsafeBytes { raw in
-            var next = 0
-            for (i, key) in keys.enumerated() {
-                if i == next {
-                    // The next entries' first two cache lines, asked for
-                    // together: the entries lie at random in an arena larger
-                    // than the CPU caches, so their misses overlap instead of
-                    // costing one memory latency after another (a prefetch).
-                    next = min(i + Self.prefetchDistance, keys.count)
-                    for ahead in keys[i..<next] {
-                        let offset = Int(truncatingIfNeeded: ahead & 0xFFFF_FFFF)
-                        plg_prefetch_read(raw.baseAddress! + offset)
-                        plg_prefetch_read(raw.baseAddress! + min(offset + 64, raw.count - 1))
-                    }
-                }
-                let offset = Int(truncatingIfNeeded: key & 0xFFFF_FFFF)
-                let time = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int64.self))
-                let position = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
-                let tagged = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self))
-                let start = offset + Self.headerSize
-                let bytes = UnsafeRawBufferPointer(rebasing: raw[start..<(start + Int(tagged & ~Self.eraseFlag))])
-                if tagged & Self.eraseFlag != 0 {
-                    erase(String(decoding: bytes, as: UTF8.self))
-                } else {
-                    event(bytes, EventTime(millisecondsSince1970: time), position)
-                }
+    func drain(event: (_ payload: UnsafeRawBufferPointer, _ time: EventTime, _ position: UInt64) -> Void,
+               erase: (_ patient: String) -> Void) {
+        let s = storage
+        guard s.keyCount > 0 else { return }
+        let keys = sortKeys()
+        let count = s.keyCount
+        let arena = UnsafeRawPointer(s.arena.unsafelyUnwrapped)
+        @inline(__always) func entry(_ key: UInt64) -> UnsafeRawPointer {
+            arena + Int(truncatingIfNeeded: key & 0xFFFF_FFFF)
+        }
+        /// The first three cache lines of an entry (most of a ~150-byte
+        /// event), asked for a few entries ahead: the entries lie at random
+        /// in an arena larger than the CPU caches, so their misses overlap
+        /// the folding of the entries before (a prefetch). A steady few
+        /// lines per entry, not bursts, which would overrun the CPU's
+        /// outstanding-miss slots and stall. (A prefetch never faults, past
+        /// the entry's end included.)
+        @inline(__always) func prefetch(_ i: Int) {
+            let at = entry(keys[i])
+            plg_prefetch_read(at)
+            plg_prefetch_read(at + 64)
+            plg_prefetch_read(at + 128)
+        }
+        for i in 0..<min(Self.prefetchDistance, count) { prefetch(i) }
+        for i in 0..<count {
+            if i + Self.prefetchDistance < count { prefetch(i + Self.prefetchDistance) }
+            let at = entry(keys[i])
+            let time = Int64(littleEndian: at.loadUnaligned(as: Int64.self))
+            let position = UInt64(littleEndian: at.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            let tagged = UInt32(littleEndian: at.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+            let bytes = UnsafeRawBufferPointer(start: at + Self.headerSize, count: Int(tagged & ~Self.eraseFlag))
+            if tagged & Self.eraseFlag != 0 {
+                erase(String(decoding: bytes, as: UTF8.self))
+            } else {
+                event(bytes, EventTime(millisecondsSince1970: time), position)
             }
         }
-        keys.removeAll(keepingCapacity: true)
-        arena.removeAll(keepingCapacity: true)
+        s.keyCount = 0
+        s.used = 0
     }
 }

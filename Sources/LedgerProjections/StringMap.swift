@@ -174,7 +174,11 @@ struct StringMap<Value>: Sequence {
         var string = key.string
         string.makeContiguousUTF8()
         if !place.isASCII { hasNonASCII = true }
-        entries.insert(Entry(prefix: place.prefix, key: string, value: value), at: place.index)
+        let entry = Entry(prefix: place.prefix, key: string, value: value)
+        // At the end (ids that grow, such as message and appointment ids
+        // of one patient, mostly go there) an append: `insert(_:at:)` is
+        // a general replacement of a subrange, several times its cost.
+        if place.index == entries.count { entries.append(entry) } else { entries.insert(entry, at: place.index) }
         return place.index
     }
 }

@@ -238,7 +238,11 @@ extension StringMap.Entry: Sendable where Value: Sendable {}
 /// A set of strings in code-point order: a ``StringMap`` without values,
 /// in place of a `Set<String>` (and for the same reasons).
 struct StringSet: Sequence, Equatable, Sendable, ExpressibleByArrayLiteral {
-    private var map = StringMap<Bool>()
+    /// A member's value: nothing, so that an entry is its key and prefix
+    /// (24 bytes, where a `Bool` value padded it to 32).
+    struct Member: Equatable, Sendable {}
+
+    private var map = StringMap<Member>()
 
     init() {}
 
@@ -254,11 +258,11 @@ struct StringSet: Sequence, Equatable, Sendable, ExpressibleByArrayLiteral {
     /// Adds `s` unless an equal string (`==`) is a member already (its
     /// `String` is built only then).
     mutating func insert(_ s: some StringMapKey) {
-        map.update(s, orInsert: { true }) { _ in }
+        map.update(s, orInsert: { Member() }) { _ in }
     }
 
     /// The members, in code-point order.
-    func makeIterator() -> LazyMapSequence<[StringMap<Bool>.Entry], String>.Iterator {
+    func makeIterator() -> LazyMapSequence<[StringMap<Member>.Entry], String>.Iterator {
         map.keys.makeIterator()
     }
 }

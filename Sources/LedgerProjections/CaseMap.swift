@@ -69,7 +69,10 @@ struct CaseMap<Key: RawRepresentable & Equatable, Value>: Sequence where Key.Raw
     @discardableResult
     private mutating func insert(_ key: Key, _ value: Value) -> Int {
         let raw = key.rawValue
-        let i = entries.firstIndex { CodePointOrder.precedes(raw, $0.key.rawValue) } ?? entries.count
+        guard let i = entries.firstIndex(where: { CodePointOrder.precedes(raw, $0.key.rawValue) }) else {
+            entries.append((key, value))    // an append costs several times less than `insert(_:at:)`
+            return entries.count - 1
+        }
         entries.insert((key, value), at: i)
         return i
     }

@@ -62,6 +62,19 @@ public enum CodePointOrder {
         return key
     }
 
+    /// ``prefix(of:)-(String)`` of the string whose UTF-8 bytes are `bytes`.
+    static func prefix(of bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        if bytes.count >= 8, let base = bytes.baseAddress {
+            return UInt64(bigEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt64.self))
+        }
+        var key: UInt64 = 0, shift: UInt64 = 56
+        for byte in bytes {
+            key |= UInt64(byte) << shift
+            shift &-= 8
+        }
+        return key
+    }
+
     /// The order of the bytes `a` and `b`: the first differing byte
     /// decides, else the shorter sorts first.
     private static func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {

@@ -55,14 +55,14 @@ struct FollowUpTracker: Equatable, Sendable {
 
     /// Takes a survey answer, in any order.
     mutating func record(_ s: some SurveyFields, at time: EventTime) {
-        surveysByID[s.survey, default: []].insertSorted(time) { $0 }
-        if let message = s.message { surveysByMessage[message, default: []].insertSorted(time) { $0 } }
+        surveysByID[s.surveyKey, default: []].insertSorted(time) { $0 }
+        if let message = s.messageKey { surveysByMessage[message, default: []].insertSorted(time) { $0 } }
     }
 
     /// Takes a read, in any order.
-    mutating func record(_ r: Read, at time: EventTime) {
-        readsByContent[r.content, default: []].insertSorted(time) { $0 }
-        if let message = r.message { readsByMessage[message, default: []].insertSorted(time) { $0 } }
+    mutating func record(_ r: some ReadFields, at time: EventTime) {
+        readsByContent[r.contentKey, default: []].insertSorted(time) { $0 }
+        if let message = r.messageKey { readsByMessage[message, default: []].insertSorted(time) { $0 } }
     }
 
     /// The follow-ups by outcome as of `asOf`, which must be at or after

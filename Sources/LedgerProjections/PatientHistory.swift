@@ -51,6 +51,16 @@ extension Array {
     }
 }
 
+extension StringMap {
+    /// Keeps the value of the later event for `key`: ``Stamped/keepLatest(_:_:)``
+    /// with one search.
+    mutating func keepLatest<T>(_ key: some StringMapKey, _ candidate: Value) where Value == Stamped<T> {
+        update(key, orInsert: { candidate }) { current in
+            if !(candidate.stamp < current.stamp) { current = candidate }
+        }
+    }
+}
+
 /// The facts of one patient's events that the profile, tags and metrics
 /// need.
 ///
@@ -199,10 +209,10 @@ struct PatientHistory: Equatable, Sendable {
         case .visit(let v): fold(visit: v, time: time)
         case .appointment(let a): fold(appointment: a.appointment, stamp: stamp)
         case .message(let m): fold(message: m, time: time, stamp: stamp)
-        case .read(let r): fold(read: r.read, time: time)
+        case .read(let r): fold(read: r, time: time)
         case .checkin(let values): fold(checkin: values, time: time, stamp: stamp)
         case .survey(let s): fold(survey: s, time: time, stamp: stamp)
-        case .dispense(let d): fold(dispense: d.dispense, time: time, stamp: stamp)
+        case .dispense(let d): fold(dispense: d, time: time, stamp: stamp)
         case .consent(let c): fold(consent: c, stamp: stamp)
         case .enroll(let e): fold(enroll: e.enroll, time: time, stamp: stamp)
         case .unenroll(let u): fold(unenroll: u.unenroll, stamp: stamp)
@@ -236,7 +246,7 @@ struct PatientHistory: Equatable, Sendable {
     }
 
     private mutating func fold(appointment a: Appointment, stamp: Stamp) {
-        Stamped.keepLatest(&appointments[a.appointment], Stamped(stamp: stamp, value: a))
+        appointments.keepLatest(a.appointment, Stamped(stamp: stamp, value: a))
     }
 
     private mutating func fold(message m: some MessageFields, time: EventTime, stamp: Stamp) {
@@ -245,17 +255,17 @@ struct PatientHistory: Equatable, Sendable {
         case .outbound:
             outbound += 1
             lastOutbound = max(lastOutbound ?? time, time)
-            if let content = m.content { delivered.insert(content) }
+            if let content = m.contentKey { delivered.insert(content) }
         case .inbound:
             inbound += 1
             engaged(at: time)
         }
     }
 
-    private mutating func fold(read r: Read, time: EventTime) {
+    private mutating func fold(read r: some ReadFields, time: EventTime) {
         followUps.record(r, at: time)
         readCount += 1
-        Self.raise(&maxProgress[r.content, default: r.progress], to: r.progress)
+        Self.raise(&maxProgress[r.contentKey, default: r.progress], to: r.progress)
         engaged(at: time)
     }
 
@@ -270,15 +280,14 @@ struct PatientHistory: Equatable, Sendable {
     private mutating func fold(survey s: some SurveyFields, time: EventTime, stamp: Stamp) {
         followUps.record(s, at: time)
         surveyCount += 1
-        Stamped.keepLatest(&latestSurveys[s.survey],
-                           Stamped(stamp: stamp, value: LatestSurvey(time: time, score: LatestSurvey.score(of: s))))
-        if s.survey == "phq9" { latestPHQ9q9 = .latest(latestPHQ9q9, Stamped(stamp: stamp, value: s.answer("q9"))) }
+        latestSurveys.keepLatest(s.surveyKey, Stamped(stamp: stamp, value: LatestSurvey(time: time, score: LatestSurvey.score(of: s))))
+        if s.surveyKey.isEqual(to: "phq9") { latestPHQ9q9 = .latest(latestPHQ9q9, Stamped(stamp: stamp, value: s.answer("q9"))) }
         engaged(at: time)
     }
 
-    private mutating func fold(dispense d: Dispense, time: EventTime, stamp: Stamp) {
-        fills[d.therapeuticClass, default: []].insertSorted(
-            Stamped(stamp: stamp, value: ProportionOfDaysCovered.Fill(medication: d.medication, day: time.day, daysSupply: d.daysSupply))
+    private mutating func fold(dispense d: some DispenseFields, time: EventTime, stamp: Stamp) {
+        fills[d.classKey, default: []].insertSorted(
+            Stamped(stamp: stamp, value: ProportionOfDaysCovered.Fill(medication: d.medicationName, day: time.day, daysSupply: d.daysSupply))
         ) { $0.stamp }
     }
 
@@ -287,16 +296,15 @@ struct PatientHistory: Equatable, Sendable {
     }
 
     private mutating func fold(enroll e: Enroll, time: EventTime, stamp: Stamp) {
-        Stamped.keepLatest(&enrolmentChanges[e.program],
-                           Stamped(stamp: stamp, value: Enrolment(day: time.day, plan: e.plan)))
+        enrolmentChanges.keepLatest(e.program, Stamped(stamp: stamp, value: Enrolment(day: time.day, plan: e.plan)))
     }
 
     private mutating func fold(unenroll u: Unenroll, stamp: Stamp) {
-        Stamped.keepLatest(&enrolmentChanges[u.program], Stamped(stamp: stamp, value: nil))
+        enrolmentChanges.keepLatest(u.program, Stamped(stamp: stamp, value: nil))
     }
 
     private mutating func fold(tag t: Tag, stamp: Stamp) {
-        Stamped.keepLatest(&tagChanges[t.tag], Stamped(stamp: stamp, value: t.op == .add))
+        tagChanges.keepLatest(t.tag, Stamped(stamp: stamp, value: t.op == .add))
     }
 
     private mutating func engaged(at time: EventTime) {
@@ -336,15 +344,62 @@ extension PatientEventRecord {
 /// ``MessageView`` read in place, whose strings are built on access (so
 /// read them only when they are kept).
 protocol MessageFields {
+    associatedtype Key: StringMapKey
     var direction: Direction { get }
     var purpose: Purpose? { get }
     var message: String { get }
     var content: String? { get }
     var survey: String? { get }
+    /// ``content`` as a key, for a lookup that builds no `String`.
+    var contentKey: Key? { get }
 }
 
-extension Message: MessageFields {}
-extension MessageView: MessageFields {}
+extension Message: MessageFields {
+    var contentKey: String? { content }
+}
+
+extension MessageView: MessageFields {
+    var contentKey: PayloadString? { contentString }
+}
+
+/// What the fold reads of a `read` event: a ``Read``, or a ``ReadView``
+/// read in place, its ids looked up without building them.
+protocol ReadFields {
+    associatedtype Key: StringMapKey
+    var contentKey: Key { get }
+    var messageKey: Key? { get }
+    var progress: Double { get }
+}
+
+extension Read: ReadFields {
+    var contentKey: String { content }
+    var messageKey: String? { message }
+}
+
+extension ReadView: ReadFields {
+    var contentKey: PayloadString { content }
+    var messageKey: PayloadString? { message }
+}
+
+/// What the fold reads of a `dispense` event: a ``Dispense``, or a
+/// ``DispenseView`` read in place, its class looked up without building it.
+protocol DispenseFields {
+    associatedtype Key: StringMapKey
+    var classKey: Key { get }
+    /// The medication, built now.
+    var medicationName: String { get }
+    var daysSupply: Int { get }
+}
+
+extension Dispense: DispenseFields {
+    var classKey: String { therapeuticClass }
+    var medicationName: String { medication }
+}
+
+extension DispenseView: DispenseFields {
+    var classKey: PayloadString { therapeuticClass }
+    var medicationName: String { medication.string }
+}
 
 /// What the fold reads of a `visit` event: a ``Visit``, or a ``VisitView``
 /// read in place.
@@ -386,6 +441,7 @@ extension RegisterView: RegisterFields {
 /// ``SurveyView`` read in place.
 protocol SurveyFields {
     associatedtype Answers: Sequence<SurveyAnswer>
+    associatedtype Key: StringMapKey
     var survey: String { get }
     var message: String? { get }
     var score: Double? { get }
@@ -393,12 +449,19 @@ protocol SurveyFields {
     var answerList: Answers { get }
     /// The first answer to `item`, if given.
     func answer(_ item: String) -> Double?
+    /// ``survey`` and ``message`` as keys, for lookups that build no `String`.
+    var surveyKey: Key { get }
+    var messageKey: Key? { get }
 }
 
 extension Survey: SurveyFields {
     var answerList: [SurveyAnswer] { answers }
+    var surveyKey: String { survey }
+    var messageKey: String? { message }
 }
 
 extension SurveyView: SurveyFields {
     var answerList: SurveyAnswerList { answers }
+    var surveyKey: PayloadString { surveyString }
+    var messageKey: PayloadString? { messageString }
 }

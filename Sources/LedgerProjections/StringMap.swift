@@ -1,3 +1,5 @@
+import LedgerEvents
+
 /// A map from strings (content, message, survey, appointment, class,
 /// program and tag ids) to values: what ``PatientHistory`` keeps per id, in
 /// place of a `Dictionary`. ``StringSet`` is its set.
@@ -15,6 +17,14 @@
 /// arrays are short; a key is found by a binary search, O(log n), and
 /// inserted in O(n).
 ///
+/// **Searched by bytes.** A key is looked up by its UTF-8 bytes
+/// (``StringMapKey``): a replay looks up ids read in place in an event's
+/// payload and builds a key's `String` only to insert it (an id longer
+/// than 15 bytes is a heap object: built and freed per event, it cost
+/// more than the search). Each entry keeps its key's first eight bytes as
+/// a number, which decides most comparisons without reaching the key's
+/// bytes (for a long key, another object and cache miss).
+///
 /// **Keys are a dictionary's.** `String`'s `==` is canonical equivalence,
 /// which a dictionary keys on: "é" written precomposed or as "e" and a
 /// combining accent is one key, spelled as first inserted. The binary
@@ -28,7 +38,21 @@
 struct StringMap<Value>: Sequence {
     typealias Element = (key: String, value: Value)
 
-    private var entries: [Element] = []
+    /// An entry: its key with the key's first eight bytes as a number
+    /// that orders as they do (``CodePointOrder/prefix(of:)``), which
+    /// decides most comparisons of a search without reading the key's
+    /// bytes (a key longer than 15 bytes is a heap object of its own,
+    /// a cache miss to reach).
+    ///
+    /// A struct rather than a tuple: an array of it is destroyed through
+    /// its own specialized code rather than the runtime's generic one.
+    struct Entry {
+        let prefix: UInt64
+        let key: String
+        var value: Value
+    }
+
+    private var entries: [Entry] = []
     /// Whether a key not all ASCII was ever stored (then a miss of the
     /// binary search is confirmed by a linear one).
     ///
@@ -44,39 +68,49 @@ struct StringMap<Value>: Sequence {
     var isEmpty: Bool { entries.isEmpty }
 
     /// The keys, in code-point order.
-    var keys: LazyMapSequence<[Element], String> { entries.lazy.map(\.key) }
+    var keys: LazyMapSequence<[Entry], String> { entries.lazy.map { $0.key } }
     /// The values, in the code-point order of their keys.
-    var values: LazyMapSequence<[Element], Value> { entries.lazy.map(\.value) }
+    var values: LazyMapSequence<[Entry], Value> { entries.lazy.map { $0.value } }
 
     /// The value of `key`; nil when it has none. Setting nil removes it.
-    subscript(key: String) -> Value? {
+    subscript(key: some StringMapKey) -> Value? {
         get {
-            let (i, found, _) = search(key)
-            return found ? entries[i].value : nil
+            let place = search(key)
+            return place.found ? entries[place.index].value : nil
         }
         set {
-            let (i, found, isASCII) = search(key)
+            let place = search(key)
             if let newValue {
-                if found { entries[i].value = newValue } else { insert(key, newValue, at: i, isASCII: isASCII) }
-            } else if found {
-                entries.remove(at: i)
+                if place.found { entries[place.index].value = newValue } else { insert(key, newValue, at: place) }
+            } else if place.found {
+                entries.remove(at: place.index)
             }
         }
     }
 
     /// The value of `key`, set to `defaultValue` first when it has none:
     /// changed in place (`map[key, default: []].append(x)`), with one
-    /// search.
-    subscript(key: String, default defaultValue: @autoclosure () -> Value) -> Value {
+    /// search. The key's `String` is built only when it is inserted.
+    subscript(key: some StringMapKey, default defaultValue: @autoclosure () -> Value) -> Value {
         get { self[key] ?? defaultValue() }
         _modify {
             let place = search(key)
-            let i = place.found ? place.index : insert(key, defaultValue(), at: place.index, isASCII: place.isASCII)
+            let i = place.found ? place.index : insert(key, defaultValue(), at: place)
             yield &entries[i].value
         }
     }
 
-    func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
+    /// Changes the value of `key` in place with `change`, or inserts
+    /// `newValue()` when it has none: one search (where `map[key]`
+    /// through `inout` searches to read and again to write).
+    mutating func update(_ key: some StringMapKey, orInsert newValue: () -> Value, _ change: (inout Value) -> Void) {
+        let place = search(key)
+        if place.found { change(&entries[place.index].value) } else { insert(key, newValue(), at: place) }
+    }
+
+    func makeIterator() -> LazyMapSequence<[Entry], Element>.Iterator {
+        entries.lazy.map { ($0.key, $0.value) }.makeIterator()
+    }
 
     /// The entries as a dictionary, for the public summaries that expose
     /// them as one.
@@ -87,44 +121,104 @@ struct StringMap<Value>: Sequence {
         return result
     }
 
-    /// Where `key` is (`found`), or where it goes to keep the code-point
-    /// order, with whether `key` is all ASCII (for ``insert(_:_:at:isASCII:)``;
-    /// true when found).
-    private func search(_ key: String) -> (index: Int, found: Bool, isASCII: Bool) {
-        var key = key
-        key.makeContiguousUTF8()    // a no-op on a native string
-        return key.utf8.withContiguousStorageIfAvailable { bytes in search(key, bytes: bytes) }
-            ?? (0, false, false)    // unreachable: a contiguous string's bytes are available
+    /// Where a key is (`found`), or where it goes to keep the code-point
+    /// order, with what ``insert(_:_:at:)`` needs.
+    private struct Place {
+        var index: Int
+        var found: Bool
+        var prefix: UInt64
+        /// Whether the key is all ASCII (true when found).
+        var isASCII: Bool
     }
 
-    /// ``search(_:)`` with the key's bytes at hand: each comparison reads
-    /// only the stored key's.
-    private func search(_ key: String, bytes: UnsafeBufferPointer<UInt8>) -> (index: Int, found: Bool, isASCII: Bool) {
+    private func search(_ key: some StringMapKey) -> Place {
+        key.withKeyBytes { search(key, bytes: $0) }
+    }
+
+    /// ``search(_:)`` with the key's bytes at hand. Each comparison reads
+    /// the stored key's prefix, and its bytes only when the prefixes tie.
+    private func search(_ key: some StringMapKey, bytes: UnsafeBufferPointer<UInt8>) -> Place {
+        let prefix = CodePointOrder.prefix(of: bytes)
         var low = 0, high = entries.count
-        while low < high {
-            let mid = (low + high) / 2
-            if CodePointOrder.compare(entries[mid].key, bytes) < 0 { low = mid + 1 } else { high = mid }
+        // Every entry is read through the array's buffer, without a
+        // retain of it per access.
+        return entries.withUnsafeBufferPointer { entries in
+            func compare(_ entry: Entry) -> Int {
+                entry.prefix != prefix ? (entry.prefix < prefix ? -1 : 1) : CodePointOrder.compare(entry.key, bytes)
+            }
+            while low < high {
+                let mid = (low + high) / 2
+                if compare(entries[mid]) < 0 { low = mid + 1 } else { high = mid }
+            }
+            if low < entries.count && compare(entries[low]) == 0 {
+                return Place(index: low, found: true, prefix: prefix, isASCII: true)
+            }
+            var bits: UInt8 = 0
+            for b in bytes { bits |= b }
+            let isASCII = bits < 0x80
+            if hasNonASCII || !isASCII {
+                let string = key.string
+                if let i = entries.firstIndex(where: { $0.key == string }) {
+                    return Place(index: i, found: true, prefix: prefix, isASCII: true)
+                }
+            }
+            return Place(index: low, found: false, prefix: prefix, isASCII: isASCII)
         }
-        let found = low < entries.count && CodePointOrder.compare(entries[low].key, bytes) == 0
-        if found { return (low, true, true) }
-        var bits: UInt8 = 0
-        for b in bytes { bits |= b }
-        let isASCII = bits < 0x80
-        if hasNonASCII || !isASCII, let i = entries.firstIndex(where: { $0.key == key }) { return (i, true, true) }
-        return (low, false, isASCII)
     }
 
-    /// Inserts an entry for a `key` not in the map at `index`, the place
-    /// ``search(_:)`` found for it; returns the index. The key is stored
+    /// Inserts an entry for a `key` not in the map at the place
+    /// ``search(_:)`` found for it; returns its index. The key is stored
     /// contiguous, so that searches compare its bytes in place.
     @discardableResult
-    private mutating func insert(_ key: String, _ value: Value, at index: Int, isASCII: Bool) -> Int {
-        var key = key
-        key.makeContiguousUTF8()
-        if !isASCII { hasNonASCII = true }
-        entries.insert((key, value), at: index)
-        return index
+    private mutating func insert(_ key: some StringMapKey, _ value: Value, at place: Place) -> Int {
+        var string = key.string
+        string.makeContiguousUTF8()
+        if !place.isASCII { hasNonASCII = true }
+        let entry = Entry(prefix: place.prefix, key: string, value: value)
+        // At the end (ids that grow, such as message and appointment ids
+        // of one patient, mostly go there) an append: `insert(_:at:)` is
+        // a general replacement of a subrange, several times its cost.
+        if place.index == entries.count { entries.append(entry) } else { entries.insert(entry, at: place.index) }
+        return place.index
     }
+}
+
+/// A key of a ``StringMap``: its UTF-8 bytes, which a search compares, and
+/// its `String`, which only an insertion builds. A `String`, or a string
+/// read in place from an event's payload (``PayloadString``), which a
+/// replay then looks up without building it.
+protocol StringMapKey {
+    /// Calls `body` with the key's UTF-8 bytes.
+    func withKeyBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R
+    /// The key as a `String`, built now.
+    var string: String { get }
+}
+
+extension String: StringMapKey {
+    func withKeyBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var s = self
+        return s.withUTF8(body)     // no copy for a native string: its bytes are in place
+    }
+
+    var string: String { self }
+}
+
+extension StringMapKey {
+    /// Whether the key `==` `ascii`, a string of ASCII only: compared by
+    /// bytes when the key is ASCII too (two ASCII strings are equal only
+    /// when identical), else as strings (canonical equivalence).
+    func isEqual(to ascii: StaticString) -> Bool {
+        withKeyBytes { bytes in
+            if bytes.allSatisfy({ $0 < 0x80 }) {
+                return bytes.elementsEqual(UnsafeBufferPointer(start: ascii.utf8Start, count: ascii.utf8CodeUnitCount))
+            }
+            return string == ascii.description
+        }
+    }
+}
+
+extension PayloadString: StringMapKey {
+    func withKeyBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { body(utf8) }
 }
 
 extension StringMap: Equatable where Value: Equatable {
@@ -139,11 +233,16 @@ extension StringMap: Equatable where Value: Equatable {
 }
 
 extension StringMap: Sendable where Value: Sendable {}
+extension StringMap.Entry: Sendable where Value: Sendable {}
 
 /// A set of strings in code-point order: a ``StringMap`` without values,
 /// in place of a `Set<String>` (and for the same reasons).
 struct StringSet: Sequence, Equatable, Sendable, ExpressibleByArrayLiteral {
-    private var map = StringMap<Bool>()
+    /// A member's value: nothing, so that an entry is its key and prefix
+    /// (24 bytes, where a `Bool` value padded it to 32).
+    struct Member: Equatable, Sendable {}
+
+    private var map = StringMap<Member>()
 
     init() {}
 
@@ -154,15 +253,16 @@ struct StringSet: Sequence, Equatable, Sendable, ExpressibleByArrayLiteral {
     var count: Int { map.count }
     var isEmpty: Bool { map.isEmpty }
 
-    func contains(_ s: String) -> Bool { map[s] != nil }
+    func contains(_ s: some StringMapKey) -> Bool { map[s] != nil }
 
-    /// Adds `s` unless an equal string (`==`) is a member already.
-    mutating func insert(_ s: String) {
-        map[s, default: true] = true
+    /// Adds `s` unless an equal string (`==`) is a member already (its
+    /// `String` is built only then).
+    mutating func insert(_ s: some StringMapKey) {
+        map.update(s, orInsert: { Member() }) { _ in }
     }
 
     /// The members, in code-point order.
-    func makeIterator() -> LazyMapSequence<[StringMap<Bool>.Element], String>.Iterator {
+    func makeIterator() -> LazyMapSequence<[StringMap<Member>.Entry], String>.Iterator {
         map.keys.makeIterator()
     }
 }

@@ -44,6 +44,19 @@ import LedgerEvents
             add(patient, "2026-01-22T08:00:00Z", .tag(Tag(tag: "vip", op: .remove)))
             add(patient, "2026-01-23T08:00:00Z", .message(Message(message: "m-2", direction: .inbound, channel: .app)))
             add(patient, "2026-01-24T08:00:00Z", .unrecognized(UnrecognizedBody(typeCode: 99, typeVersion: 1, bytes: [1, 2])))
+            // Keys looked up by their payload bytes: canonically equivalent
+            // spellings (precomposed and decomposed, the Kelvin sign and
+            // "K") are one key, spelled as first folded.
+            add(patient, "2026-01-25T08:00:00Z", .message(Message(message: "m-3", direction: .outbound, channel: .sms, purpose: .education,
+                                                                  content: "caf\u{E9}")))
+            add(patient, "2026-01-25T09:00:00Z", .message(Message(message: "m-4", direction: .outbound, channel: .sms, purpose: .education,
+                                                                  content: "cafe\u{301}")))
+            add(patient, "2026-01-25T10:00:00Z", .read(Read(content: "cafe\u{301}", progress: 0.95, message: "m-3")))
+            add(patient, "2026-01-25T11:00:00Z", .read(Read(content: "caf\u{E9}", progress: 0.5, message: nil)))
+            add(patient, "2026-01-26T08:00:00Z", .dispense(Dispense(medication: "m", therapeuticClass: "\u{212A}-class", daysSupply: 5)))
+            add(patient, "2026-01-26T09:00:00Z", .dispense(Dispense(medication: "m", therapeuticClass: "K-class", daysSupply: 5)))
+            add(patient, "2026-01-27T08:00:00Z", .survey(Survey(survey: "ph\u{212A}9", answers: [], score: 1)))
+            add(patient, "2026-01-27T09:00:00Z", .survey(Survey(survey: "phK9", answers: [], score: 2, message: "m-3")))
         }
         return records
     }
@@ -66,5 +79,11 @@ import LedgerEvents
         #expect(state.history.latestSurveys["satisfaction"]?.value.score == 4)
         #expect(state.history.latestSurveys["phq9"]?.value.score == Double(1 + 2 + 3 + 0 + 1 + 2 + 3 + 0 + 1 + 3))
         #expect(state.history.latestPHQ9q9?.value == 1)
+        #expect(Array(state.history.delivered).filter { $0.hasPrefix("caf") }.map { Array($0.utf8) } == [Array("caf\u{E9}".utf8)])
+        #expect(state.history.maxProgress["cafe\u{301}"] == 0.95)
+        #expect(state.history.fills.keys.filter { $0.hasSuffix("-class") }.map { Array($0.utf8) } == [Array("\u{212A}-class".utf8)])
+        #expect(state.history.fills["K-class"]?.count == 2)
+        #expect(state.history.latestSurveys["phK9"]?.value.score == 2)
+        #expect(state.history.latestSurveys.count == 4)
     }
 }

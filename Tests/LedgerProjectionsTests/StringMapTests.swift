@@ -46,6 +46,56 @@ import Testing
         }
     }
 
+    /// A key given by its UTF-8 bytes, as a replay looks keys up in an
+    /// event's payload (``PayloadString``).
+    struct BytesKey: StringMapKey {
+        var bytes: [UInt8]
+        init(_ s: String) { bytes = Array(s.utf8) }
+        func withKeyBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { bytes.withUnsafeBufferPointer(body) }
+        var string: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// Looking keys up by their bytes finds what looking them up as
+    /// strings finds, canonically equivalent spellings and keys that tie
+    /// in their first eight bytes included.
+    @Test(arguments: [false, true])
+    func keysByTheirBytesAreTheSameKeys(asciiOnly: Bool) {
+        let all = Self.keys + ["abcdefgh", "abcdefgh\u{0}", "abcdefg\u{0}", "abcdefg", "abcdefgh\u{212A}", "abcdefghK", "\u{0}"]
+        let keys = asciiOnly ? all.filter { $0.utf8.allSatisfy { $0 < 0x80 } } : all
+        var generator = Generator(state: asciiOnly ? 5 : 6)
+        for _ in 0..<300 {
+            var map = StringMap<Int>()
+            var dictionary: [String: Int] = [:]
+            var strings = StringSet()
+            var set: Set<String> = []
+            for step in 0..<Int.random(in: 0..<40, using: &generator) {
+                let key = keys.randomElement(using: &generator)!
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0: map[BytesKey(key)] = step; dictionary[key] = step
+                case 1: map[key] = nil; dictionary[key] = nil
+                case 2: map.update(BytesKey(key), orInsert: { step }) { $0 -= step }
+                        dictionary[key] = dictionary[key].map { $0 - step } ?? step
+                default: map[BytesKey(key), default: 100] += step; dictionary[key, default: 100] += step
+                }
+                strings.insert(BytesKey(key)); set.insert(key)
+                #expect(map[BytesKey(key)] == dictionary[key])
+            }
+            #expect(map.keys.map { Array($0.utf8) } == dictionary.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+            #expect(strings.map { Array($0.utf8) } == set.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+            for key in keys {
+                #expect(map[BytesKey(key)] == dictionary[key], "\(key.unicodeScalars.map(\.value))")
+                #expect(strings.contains(BytesKey(key)) == set.contains(key))
+            }
+        }
+    }
+
+    @Test func isEqualToASCIIIsStringEquality() {
+        for key in Self.keys + ["phq9", "phq", "phq9 ", "ph\u{212A}9", "phK9"] {
+            #expect(key.isEqual(to: "phq9") == (key == "phq9"))
+            #expect(BytesKey(key).isEqual(to: "phK9") == (key == "phK9"))
+        }
+    }
+
     @Test func setHasASetsMembersInCodePointOrder() {
         var generator = Generator(state: 3)
         for _ in 0..<300 {

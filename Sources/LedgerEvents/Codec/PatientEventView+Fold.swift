@@ -94,6 +94,8 @@ package struct MessageView {
     package var message: String { PatientEventView.string(in: payload, messageRange) }
     /// The content id, built now; nil when the message carries none.
     package var content: String? { contentRange.map { PatientEventView.string(in: payload, $0) } }
+    /// The content id left in the payload; nil when the message carries none.
+    package var contentString: PayloadString? { contentRange.map { PayloadString(payload: payload, range: $0) } }
     /// The survey id, built now; nil when the message names none.
     package var survey: String? { surveyRange.map { PatientEventView.string(in: payload, $0) } }
 }
@@ -123,8 +125,10 @@ package struct RegisterView {
 /// A `survey` body read in place: equal to the ``Survey`` that
 /// ``PatientEventView/body()`` returns, its answers walked in the payload.
 package struct SurveyView {
-    fileprivate let surveyString: PayloadString
-    fileprivate let messageString: PayloadString?
+    /// The survey id, left in the payload.
+    package let surveyString: PayloadString
+    /// The message id, left in the payload; nil when the survey names none.
+    package let messageString: PayloadString?
     package let score: Double?
     /// The answers, in the order given.
     package let answers: SurveyAnswerList
@@ -151,9 +155,9 @@ package struct AppointmentView {
 /// A `read` body read in place; ``read`` builds the ``Read`` that
 /// ``PatientEventView/body()`` returns.
 package struct ReadView {
-    fileprivate let content: PayloadString
-    fileprivate let message: PayloadString?
-    fileprivate let progress: Double
+    package let content: PayloadString
+    package let message: PayloadString?
+    package let progress: Double
 
     package var read: Read { Read(content: content.string, progress: progress, message: message?.string) }
 }
@@ -161,9 +165,9 @@ package struct ReadView {
 /// A `dispense` body read in place; ``dispense`` builds the ``Dispense``
 /// that ``PatientEventView/body()`` returns.
 package struct DispenseView {
-    fileprivate let medication: PayloadString
-    fileprivate let therapeuticClass: PayloadString
-    fileprivate let daysSupply: Int
+    package let medication: PayloadString
+    package let therapeuticClass: PayloadString
+    package let daysSupply: Int
 
     package var dispense: Dispense {
         Dispense(medication: medication.string, therapeuticClass: therapeuticClass.string, daysSupply: daysSupply)
@@ -197,13 +201,21 @@ package struct TagView {
 }
 
 /// A string field checked (as ``PayloadReader/string(_:)`` checks it) and
-/// left in the payload.
-struct PayloadString {
+/// left in the payload: its bytes valid as long as the payload, its
+/// `String` built only when asked for (a fold looking a key up by its
+/// bytes builds it only to store it).
+package struct PayloadString {
     let payload: UnsafeRawBufferPointer
     let range: Range<Int>
 
     /// The string, built now.
-    var string: String { PatientEventView.string(in: payload, range) }
+    package var string: String { PatientEventView.string(in: payload, range) }
+
+    /// The string's UTF-8 bytes (valid, as checked), in the payload.
+    package var utf8: UnsafeBufferPointer<UInt8> {
+        guard let base = payload.baseAddress, !range.isEmpty else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: (base + range.lowerBound).assumingMemoryBound(to: UInt8.self), count: range.count)
+    }
 }
 
 /// Strings read in place: a list checked by ``PayloadReader/stringList(_:)``,

@@ -1,3 +1,5 @@
+import LedgerEvents
+
 /// Sorting of strings by Unicode code point, the order cli.md prescribes
 /// for every printed list (Swift's `<` on `String` is not that order:
 /// it compares canonically equivalent strings as equal).
@@ -18,18 +20,12 @@ public enum CodePointOrder {
     /// what sorts every projection's lists and finds the keys of a
     /// ``StringMap``).
     static func compare(_ a: String, _ b: String) -> Int {
-        let inPlace = a.utf8.withContiguousStorageIfAvailable { x in
-            b.utf8.withContiguousStorageIfAvailable { y in compareBytes(x, y) }
-        }
-        if let inPlace, let result = inPlace { return result }
-        for (x, y) in zip(a.utf8, b.utf8) where x != y { return x < y ? -1 : 1 }
-        return a.utf8.count - b.utf8.count
+        a.withUTF8Bytes { x in b.withUTF8Bytes { y in compareBytes(x, y) } }
     }
 
     /// ``compare(_:_:)`` of `a` and a string whose bytes are `b`.
     static func compare(_ a: String, _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        a.utf8.withContiguousStorageIfAvailable { compareBytes($0, b) }
-            ?? compare(a, String(decoding: b, as: UTF8.self))
+        a.withUTF8Bytes { compareBytes($0, b) }
     }
 
     /// The strings of `values`, sorted by code point.
@@ -54,12 +50,7 @@ public enum CodePointOrder {
     /// (a zero byte that is not the end ties with the end, so equal
     /// numbers still need a full comparison).
     private static func prefix(of s: String) -> UInt64 {
-        var key: UInt64 = 0, shift: UInt64 = 56
-        for byte in s.utf8.prefix(8) {
-            key |= UInt64(byte) << shift
-            shift &-= 8
-        }
-        return key
+        s.withUTF8Bytes { prefix(of: $0) }
     }
 
     /// ``prefix(of:)-(String)`` of the string whose UTF-8 bytes are `bytes`.

@@ -1,3 +1,5 @@
+import LedgerEvents
+
 /// Bytes of projection state: LEB128 varints (zigzag for signed values),
 /// strings as a varint length and UTF-8, doubles as their IEEE-754 bits
 /// little-endian. The encoding of ``PatientState``'s checkpoints.
@@ -85,18 +87,9 @@ struct StateWriter: ~Copyable {
     }
 
     mutating func string(_ value: String) {
-        // In place for a native string (a small one is copied to the stack
-        // first); a bridged one is made contiguous in a copy.
-        let done: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
+        value.withUTF8Bytes { utf8 in
             count(utf8.count)
             append(utf8)
-        }
-        if done == nil {
-            var copy = value
-            copy.withUTF8 { utf8 in
-                count(utf8.count)
-                append(utf8)
-            }
         }
     }
 

@@ -196,8 +196,7 @@ protocol StringMapKey {
 
 extension String: StringMapKey {
     func withKeyBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        var s = self
-        return s.withUTF8(body)     // no copy for a native string: its bytes are in place
+        withUTF8Bytes(body)
     }
 
     var string: String { self }

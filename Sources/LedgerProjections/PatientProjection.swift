@@ -199,7 +199,7 @@ public struct PatientProjection: Sendable, Equatable {
         }
         var reads = h.maxProgress.makeIterator()
         var read = reads.next()
-        var readsHaveNonASCII: Bool?
+        let readsMayHaveNonASCII = h.maxProgress.mayHaveNonASCIIKeys
         for content in h.delivered {
             var order = 1
             while let current = read {
@@ -209,11 +209,7 @@ public struct PatientProjection: Sendable, Equatable {
             }
             if order == 0, let current = read {
                 count(current.value)
-            } else if !isASCII(content) || (readsHaveNonASCII ?? {
-                let any = h.maxProgress.keys.contains { !isASCII($0) }
-                readsHaveNonASCII = any
-                return any
-            }()), let progress = h.maxProgress[content] {
+            } else if readsMayHaveNonASCII || !isASCII(content), let progress = h.maxProgress[content] {
                 count(progress)
             }
         }

@@ -64,6 +64,11 @@ struct StringMap<Value>: Sequence {
 
     init() {}
 
+    /// False when every key is all ASCII (true when one that is not was
+    /// ever stored): then no two keys are equal (`==`) unless their bytes
+    /// are.
+    var mayHaveNonASCIIKeys: Bool { hasNonASCII }
+
     var count: Int { entries.count }
     var isEmpty: Bool { entries.isEmpty }
 

@@ -51,6 +51,9 @@ struct CaseMap<Key: RawRepresentable & Equatable, Value>: Sequence where Key.Raw
 
     func makeIterator() -> IndexingIterator<[Element]> { entries.makeIterator() }
 
+    /// Removes every entry, keeping their memory for the next ones.
+    mutating func removeAll(keepingCapacity: Bool) { entries.removeAll(keepingCapacity: keepingCapacity) }
+
     /// The entries as a dictionary, for the public summaries
     /// (``PatientProfile``) that expose them as one.
     func dictionary<T>(_ transform: (Value) -> T) -> [Key: T] where Key: Hashable {

@@ -40,6 +40,17 @@ struct FollowUpTracker: Equatable, Sendable {
         self.inbound = inbound
     }
 
+    /// Forgets everything (`== FollowUpTracker()`), keeping the lists'
+    /// memory for the next patient's.
+    mutating func removeAll() {
+        followUps.removeAll(keepingCapacity: true)
+        surveysByMessage.removeAll(keepingCapacity: true)
+        surveysByID.removeAll(keepingCapacity: true)
+        readsByMessage.removeAll(keepingCapacity: true)
+        readsByContent.removeAll(keepingCapacity: true)
+        inbound.removeAll(keepingCapacity: true)
+    }
+
     /// Takes a message, in any order: an outbound follow-up or survey
     /// invitation to settle, or an inbound message that may answer one.
     mutating func record(_ m: some MessageFields, at time: EventTime, stamp: Stamp) {

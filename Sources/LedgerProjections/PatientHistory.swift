@@ -51,6 +51,17 @@ extension Array {
     }
 }
 
+/// A container that empties keeping its memory: what
+/// ``PatientHistory/removeAll()`` reuses.
+protocol ReusableStorage {
+    mutating func removeAll(keepingCapacity: Bool)
+}
+
+extension Array: ReusableStorage {}
+extension StringMap: ReusableStorage {}
+extension StringSet: ReusableStorage {}
+extension CaseMap: ReusableStorage {}
+
 extension StringMap {
     /// Keeps the value of the later event for `key`: ``Stamped/keepLatest(_:_:)``
     /// with one search.
@@ -144,6 +155,39 @@ struct PatientHistory: Equatable, Sendable {
     /// Folds `events`, in any order.
     init(_ events: some Sequence<PatientEventRecord>) {
         for record in events { add(record) }
+    }
+
+    /// Forgets every event (`== PatientHistory()`), keeping the memory of
+    /// its lists and maps for the next patient's: what a replay folding
+    /// patient after patient into one history reuses
+    /// (``PatientProjections``' closing fold).
+    ///
+    /// Every property starts afresh from ``init()``; the containers below
+    /// are then handed over emptied, their memory kept (a property left
+    /// out here is still reset, only without its memory reused).
+    mutating func removeAll() {
+        var empty = PatientHistory()
+        func reuse<C: ReusableStorage>(_ target: inout C, _ source: inout C) {
+            swap(&target, &source)
+            target.removeAll(keepingCapacity: true)
+        }
+        reuse(&empty.conditions, &conditions)
+        reuse(&empty.visitTimes, &visitTimes)
+        reuse(&empty.visitsByKind, &visitsByKind)
+        reuse(&empty.attended, &attended)
+        reuse(&empty.appointments, &appointments)
+        reuse(&empty.delivered, &delivered)
+        reuse(&empty.maxProgress, &maxProgress)
+        reuse(&empty.latestCheckins, &latestCheckins)
+        reuse(&empty.checkinDays, &checkinDays)
+        reuse(&empty.latestSurveys, &latestSurveys)
+        reuse(&empty.fills, &fills)
+        reuse(&empty.consentGiven, &consentGiven)
+        reuse(&empty.enrolmentChanges, &enrolmentChanges)
+        reuse(&empty.tagChanges, &tagChanges)
+        swap(&empty.followUps, &followUps)
+        empty.followUps.removeAll()
+        self = empty
     }
 
     var consent: ConsentState {

@@ -57,6 +57,14 @@ public struct PatientState: Sendable, Equatable {
         history.add(body, time: time, position: position)
     }
 
+    /// Forgets every event (`== PatientState()`), keeping the memory of
+    /// its lists and maps for the next patient's
+    /// (``PatientHistory/removeAll()``).
+    mutating func removeAll() {
+        history.removeAll()
+        lastPosition = nil
+    }
+
     /// Takes in the position of an event being folded (``lastPosition``).
     private mutating func see(_ position: UInt64) {
         lastPosition = max(lastPosition ?? position, position)

@@ -119,6 +119,8 @@ public struct PatientProjections: Projection {
     /// Events after this time are left out (a projection as of a fixed
     /// time, for a replay at an earlier T); nil: none are.
     public let cutoff: EventTime?
+    /// The closing fold's state (``beginClosing(metricsAsOf:keepingStates:patients:)``).
+    private var closing = Closing()
 
     public init() { cutoff = nil }
 
@@ -181,6 +183,10 @@ public struct PatientProjections: Projection {
     public mutating func erase(patient: String) {
         live[patient] = nil
         encoded[patient] = nil
+        if closing.scratchPatient == patient {
+            closing.scratch.removeAll()
+            closing.scratchPatient = nil
+        }
     }
 
     /// Encodes every state being folded.
@@ -262,6 +268,146 @@ public struct PatientProjections: Projection {
         for times in f.readsByMessage.values { sum &+= times.count }
         for times in f.readsByContent.values { sum &+= times.count }
         return sum
+    }
+
+    // MARK: Closing fold
+
+    /// What the closing fold keeps between its calls.
+    private struct Closing: Sendable {
+        var isActive = false
+        /// Whether a closed state is kept (encoded, at rest) or dropped.
+        var keepsStates = true
+        /// The metrics of the states closed (and of those at rest when the
+        /// fold began); nil when none were asked for.
+        var metrics: CohortMetrics?
+        /// False once a state closed had an event after the metrics' time.
+        var complete = true
+        /// The state of ``scratchPatient``: one state reused patient after
+        /// patient (``PatientState/removeAll()``).
+        var scratch = PatientState()
+        /// The patient folded into ``scratch``; nil when it is free.
+        var scratchPatient: String?
+        /// Patients folded into a state of their own (in ``live``) since
+        /// the last ``closeFolded()``.
+        var touched: [String] = []
+    }
+
+    /// Begins a closing fold: the events folded from now on with
+    /// ``applyClosing(_:position:)`` are their patients' last, handed over
+    /// patient by patient, and ``closeFolded()`` after a patient's events
+    /// ends their state: its cohort metrics are added, then it is encoded
+    /// and kept at rest (`keepingStates`) or dropped. ``endClosing()``
+    /// ends the fold.
+    ///
+    /// What a replay's last batch of events does. A patient first met there
+    /// is folded into one state reused for patient after patient, rather
+    /// than a state of their own (no slot in the table, none of its lists
+    /// allocated and freed), and every state is encoded and measured while
+    /// its memory is in the cache, rather than in a sweep over all the
+    /// states at the end. A replay whose events fit one batch builds no
+    /// state of its own at all. The states, metrics and checkpoint are
+    /// those of ``apply(_:position:)`` followed by
+    /// ``compact(cohortMetricsAsOf:)``.
+    ///
+    /// - Parameters:
+    ///   - asOf: the cohort metrics' time, or nil for none.
+    ///   - keepingStates: false for a projection that serves only the
+    ///     metrics (a replay's ``cutoff`` projection): a closed patient
+    ///     then leaves it.
+    ///   - patients: how many patients are likely to be closed, for the
+    ///     table of states at rest.
+    package mutating func beginClosing(metricsAsOf asOf: EventTime?, keepingStates: Bool, patients: Int) {
+        precondition(!closing.isActive, "PatientProjections.beginClosing: a closing fold is under way")
+        closing = Closing()
+        closing.isActive = true
+        closing.keepsStates = keepingStates
+        if let asOf {
+            var metrics = CohortMetrics(asOf: asOf)
+            closing.complete = addResting(to: &metrics)
+            closing.metrics = metrics
+        }
+        if keepingStates { encoded.reserveCapacity(encoded.count + patients) }
+    }
+
+    /// Folds an event of a closing fold: as ``apply(_:position:)``, into
+    /// the reused state when the patient has no state being folded and it
+    /// is free. Until the next ``closeFolded()`` the patient's state is
+    /// not in the projection.
+    package mutating func applyClosing(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
+        try event.checkIDAndActor()
+        let body = try event.bodyView()
+        let time = event.time
+        if let cutoff, time > cutoff { return }
+        let patient = event.patient
+        if closing.scratchPatient != patient {
+            // A patient with a state being folded (met before the closing
+            // fold, or while the reused state held another patient of the
+            // same batch group) keeps it.
+            guard closing.scratchPatient == nil, live.isEmpty || live.index(forKey: patient) == nil else {
+                fold(of: patient, time: time) { $0.apply(body, time: time, position: position) }
+                if closing.touched.last != patient { closing.touched.append(patient) }
+                return
+            }
+            if !encoded.isEmpty, let resting = encoded.removeValue(forKey: patient) {
+                closing.scratch = Self.decode(resting)
+            }
+            closing.scratchPatient = patient
+        }
+        closing.scratch.apply(body, time: time, position: position)
+    }
+
+    /// Ends the state of every patient folded since the last call (their
+    /// events are all folded): see ``beginClosing(metricsAsOf:keepingStates:patients:)``.
+    package mutating func closeFolded() {
+        if let patient = closing.scratchPatient {
+            Self.close(closing.scratch, of: patient, keeping: closing.keepsStates,
+                       metrics: &closing.metrics, complete: &closing.complete, encoded: &encoded)
+            closing.scratch.removeAll()
+            closing.scratchPatient = nil
+        }
+        guard !closing.touched.isEmpty else { return }
+        for patient in closing.touched {
+            guard let state = live.removeValue(forKey: patient) else { continue }    // erased since
+            Self.close(state, of: patient, keeping: closing.keepsStates,
+                       metrics: &closing.metrics, complete: &closing.complete, encoded: &encoded)
+        }
+        closing.touched.removeAll(keepingCapacity: true)
+    }
+
+    /// Ends the closing fold: closes the patients folded since the last
+    /// ``closeFolded()``, then every state still being folded (patients
+    /// not met during the fold): compacted (``compact()``) when states are
+    /// kept, their metrics added either way.
+    ///
+    /// - Returns: the cohort metrics as of the time given to
+    ///   ``beginClosing(metricsAsOf:keepingStates:patients:)``; nil when
+    ///   none was, or when some patient has an event after it.
+    package mutating func endClosing() -> CohortMetrics? {
+        precondition(closing.isActive, "PatientProjections.endClosing: no closing fold is under way")
+        closeFolded()
+        var metrics = closing.metrics
+        var complete = closing.complete
+        let add = { (state: PatientState) in
+            if complete, metrics != nil { complete = metrics!.add(state) }
+        }
+        if closing.keepsStates {
+            compactStates(add)
+        } else {
+            for state in live.values { add(state) }
+        }
+        closing = Closing()
+        return complete ? metrics : nil
+    }
+
+    /// Adds a closed state's metrics, then keeps its bytes at rest unless
+    /// the fold drops states.
+    private static func close(_ state: borrowing PatientState, of patient: String, keeping: Bool,
+                              metrics: inout CohortMetrics?, complete: inout Bool, encoded: inout [String: [UInt8]]) {
+        if complete, metrics != nil { complete = metrics!.add(state) }
+        guard keeping else { return }
+        var writer = StateWriter(capacity: 1024)
+        state.encode(to: &writer)
+        encoded[patient] = writer.bytes
     }
 
     /// Adds the patients of `other`, which has none of this projection's:

@@ -117,6 +117,13 @@ struct StringMap<Value>: Sequence {
         entries.lazy.map { ($0.key, $0.value) }.makeIterator()
     }
 
+    /// Removes every entry, keeping the entries' memory for the next ones
+    /// (a map reused for patient after patient).
+    mutating func removeAll(keepingCapacity: Bool) {
+        entries.removeAll(keepingCapacity: keepingCapacity)
+        hasNonASCII = false
+    }
+
     /// The entries as a dictionary, for the public summaries that expose
     /// them as one.
     func dictionary<T>(_ transform: (Value) -> T) -> [String: T] {
@@ -258,6 +265,9 @@ struct StringSet: Sequence, Equatable, Sendable, ExpressibleByArrayLiteral {
     var isEmpty: Bool { map.isEmpty }
 
     func contains(_ s: some StringMapKey) -> Bool { map[s] != nil }
+
+    /// Removes every member, keeping their memory for the next ones.
+    mutating func removeAll(keepingCapacity: Bool) { map.removeAll(keepingCapacity: keepingCapacity) }
 
     /// Adds `s` unless an equal string (`==`) is a member already (its
     /// `String` is built only then).

@@ -24,6 +24,15 @@ public struct LogStatistics: Sendable, Equatable {
 }
 
 extension SegmentLog {
+    /// ``LogStatistics/rawBytes`` alone, from the in-memory index (no
+    /// system call): the bytes a scan of the whole log decompresses.
+    /// Thread-safe.
+    public var rawBytes: Int64 {
+        publication.state.withLock { state in
+            state.segments.reduce(0) { sum, view in view.entries.reduce(sum) { $0 + Int64($1.rawLength) } }
+        }
+    }
+
     /// Figures for `ledger stats`: counts and sizes from the in-memory index
     /// plus one `fstat` per file. Thread-safe.
     public func statistics() throws(StorageError) -> LogStatistics {

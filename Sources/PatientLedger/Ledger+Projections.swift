@@ -440,6 +440,8 @@ extension Ledger {
             // uneven split by hash (a table a little too large costs far
             // less than one that grows).
             let patientsPerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
+            let batchCapacity = PatientOrderedBatch.replayCapacity(rawBytes: log.rawBytes, records: end, parts: threads,
+                                                                   memory: options.replayMemory)
             let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
                 var all = PatientProjections()
                 all.reserveCapacity(patientsPerPart)
@@ -449,7 +451,7 @@ extension Ledger {
                     return cut
                 }
                 return ReplayFold(all: all, cut: cut, asOf: asOf, directory: directory,
-                                  batchCapacity: PatientOrderedBatch.replayCapacity / threads)
+                                  batchCapacity: batchCapacity, patients: patientsPerPart)
             }
             var all = PatientProjections()
             var metrics = CohortMetrics(asOf: asOf)
@@ -631,34 +633,51 @@ struct ReplayFold: EventFolding {
     /// The part's cohort metrics as of `asOf` (of `cut` when there is
     /// one), once finished.
     var metrics: CohortMetrics?
+    /// The part's patients, about.
+    let patients: Int
     /// Events and erasures scanned, not folded yet.
     private var pending: PatientOrderedBatch
 
     /// Folders starting from `all` and `cut`, holding back up to
-    /// `batchCapacity` bytes of events at a time.
-    init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime, directory: String, batchCapacity: Int) {
+    /// `batchCapacity` bytes of events at a time, for about `patients`
+    /// patients.
+    init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime, directory: String, batchCapacity: Int,
+         patients: Int) {
         self.all = all
         self.cut = cut
         self.asOf = asOf
         self.directory = directory
+        self.patients = patients
         pending = PatientOrderedBatch(capacity: batchCapacity)
     }
 
-    /// The part's metrics and its states compacted: both on the part's
-    /// thread (merged metrics equal the whole's: every sum is exact), in
-    /// one pass over the states when the metrics come from `all`. `cut`
-    /// served only the metrics and is dropped.
+    /// Folds the last batch, then the part's metrics and its states
+    /// compacted: both on the part's thread (merged metrics equal the
+    /// whole's: every sum is exact). `cut` served only the metrics and is
+    /// dropped.
+    ///
+    /// The last batch holds every patient's last events, so it is folded
+    /// as a closing fold (``PatientProjections/beginClosing(metricsAsOf:keepingStates:patients:)``):
+    /// each patient's state is measured and encoded as soon as their
+    /// events in it are folded, and one whose events all lie in it never
+    /// has a state of their own.
     mutating func finish() throws(LedgerError) {
-        try foldPending()
+        if cut != nil {
+            cut!.beginClosing(metricsAsOf: asOf, keepingStates: false, patients: 0)
+            all.beginClosing(metricsAsOf: nil, keepingStates: true, patients: patients)
+        } else {
+            all.beginClosing(metricsAsOf: asOf, keepingStates: true, patients: patients)
+        }
+        try foldPending(closing: true)
         // Its memory back now, not when the caller drops the folder (after
         // merging the parts and writing the checkpoint).
         pending = PatientOrderedBatch(capacity: pending.capacity)
-        if let cut {
-            metrics = cut.cohortMetrics(asOf: asOf)
-            self.cut = nil
-            all.compact()
+        if cut != nil {
+            metrics = cut!.endClosing()
+            cut = nil
+            _ = all.endClosing()
         } else {
-            metrics = all.compact(cohortMetricsAsOf: asOf)
+            metrics = all.endClosing()
         }
     }
 
@@ -672,6 +691,12 @@ struct ReplayFold: EventFolding {
     }
 
     mutating func foldPending() throws(LedgerError) {
+        try foldPending(closing: false)
+    }
+
+    /// Folds the events held back; `closing` for the last batch, in a
+    /// closing fold begun by ``finish()``.
+    private mutating func foldPending(closing: Bool) throws(LedgerError) {
         guard !pending.isEmpty else { return }
         // Read from a copy (sharing its storage) while `all` and `cut`,
         // also parts of `self`, are mutated.
@@ -680,14 +705,23 @@ struct ReplayFold: EventFolding {
         batch.drain(event: { payload, time, position in
             do throws(EventCodecError) {
                 let event = try PatientEventView(payload: payload, time: time)
-                try all.apply(event, position: position)
-                try cut?.apply(event, position: position)
+                if closing {
+                    try all.applyClosing(event, position: position)
+                    try cut?.applyClosing(event, position: position)
+                } else {
+                    try all.apply(event, position: position)
+                    try cut?.apply(event, position: position)
+                }
             } catch {
                 if failure.map({ position < $0.position }) ?? true { failure = (position, error) }
             }
         }, erase: { patient in
             all.erase(patient: patient)
             cut?.erase(patient: patient)
+        }, groupEnd: {
+            guard closing else { return }
+            all.closeFolded()
+            cut?.closeFolded()
         })
         if let failure { throw .undecodable(failure.position, failure.error, directory: directory) }
     }

@@ -9,8 +9,11 @@ import LedgerProjections
 /// times during the scan, on one thread or several, the states and metrics
 /// are those of a fold in log order.
 @Suite struct ReplayBatchTests {
-    @Test(arguments: [1, 2])
-    func smallBatchesFoldAsTheLogOrderDoes(parts: Int) throws {
+    /// Batches of 2,000 bytes (drained many times, the last one a closing
+    /// fold that meets patients folded before it) and one batch holding
+    /// everything (a closing fold alone).
+    @Test(arguments: [1, 2], [2_000, 1 << 24])
+    func batchesFoldAsTheLogOrderDoes(parts: Int, batchCapacity: Int) throws {
         let dir = TemporaryDirectory()
         let ledger = try Ledger.open(at: dir.path)
         try ledger.append(CheckpointFileTests.events)
@@ -31,7 +34,7 @@ import LedgerProjections
             }
             let folded = try ledger.foldPartitioned(parts: parts, end: end, progress: nil) {
                 ReplayFold(all: PatientProjections(), cut: cutoff.map { PatientProjections(cutoff: $0) }, asOf: asOf,
-                           directory: dir.path, batchCapacity: 2_000)
+                           directory: dir.path, batchCapacity: batchCapacity, patients: 100)
             }
             var all = PatientProjections()
             var metrics = CohortMetrics(asOf: asOf)
@@ -40,6 +43,7 @@ import LedgerProjections
                 metrics.merge(try #require(part.metrics))
             }
             #expect(all.states == whole.states)
+            #expect(all.checkpoint() == whole.checkpoint())
             #expect(all.patientCount > 100)
             #expect(metrics == (cut ?? whole).cohortMetrics(asOf: asOf))
         }

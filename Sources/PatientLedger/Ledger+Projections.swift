@@ -440,8 +440,8 @@ extension Ledger {
             // uneven split by hash (a table a little too large costs far
             // less than one that grows).
             let patientsPerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
-            let batchCapacity = PatientOrderedBatch.replayCapacity(rawBytes: log.rawBytes, records: end, parts: threads,
-                                                                   memory: options.replayMemory)
+            let batch = PatientOrderedBatch.replaySize(rawBytes: log.rawBytes, records: end, parts: threads,
+                                                       memory: options.replayMemory)
             let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
                 var all = PatientProjections()
                 all.reserveCapacity(patientsPerPart)
@@ -451,7 +451,8 @@ extension Ledger {
                     return cut
                 }
                 return ReplayFold(all: all, cut: cut, asOf: asOf, directory: directory,
-                                  batchCapacity: batchCapacity, patients: patientsPerPart)
+                                  batchCapacity: batch.capacity, expectedEntries: batch.entries,
+                                  patients: patientsPerPart)
             }
             var all = PatientProjections()
             var metrics = CohortMetrics(asOf: asOf)
@@ -639,16 +640,16 @@ struct ReplayFold: EventFolding {
     private var pending: PatientOrderedBatch
 
     /// Folders starting from `all` and `cut`, holding back up to
-    /// `batchCapacity` bytes of events at a time, for about `patients`
-    /// patients.
+    /// `batchCapacity` bytes of events at a time (about `expectedEntries`
+    /// events), for about `patients` patients.
     init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime, directory: String, batchCapacity: Int,
-         patients: Int) {
+         expectedEntries: Int = 0, patients: Int) {
         self.all = all
         self.cut = cut
         self.asOf = asOf
         self.directory = directory
         self.patients = patients
-        pending = PatientOrderedBatch(capacity: batchCapacity)
+        pending = PatientOrderedBatch(capacity: batchCapacity, expectedEntries: expectedEntries)
     }
 
     /// Folds the last batch, then the part's metrics and its states
@@ -671,7 +672,7 @@ struct ReplayFold: EventFolding {
         try foldPending(closing: true)
         // Its memory back now, not when the caller drops the folder (after
         // merging the parts and writing the checkpoint).
-        pending = PatientOrderedBatch(capacity: pending.capacity)
+        pending = PatientOrderedBatch(capacity: 1)
         if cut != nil {
             metrics = cut!.endClosing()
             cut = nil

@@ -49,36 +49,36 @@ struct PatientOrderedBatch: Sendable {
         /// Per entry: the patient's group (``groupBits`` bits of the hash)
         /// in the high bits, the entry's arena offset in the low 32. Sorted,
         /// they order the entries by group, then by offset, i.e. log order.
-        var keys = UnsafeMutablePointer<UInt64>.allocate(capacity: 0)
+        var keys: UnsafeMutablePointer<UInt64>!
         var keyCapacity = 0
         var keyCount = 0
         /// The radix sort's other buffer, `keyCapacity` long.
-        var scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: 0)
+        var scratch: UnsafeMutablePointer<UInt64>!
 
         deinit {
             free(arena)
-            keys.deallocate()
-            scratch.deallocate()
+            free(keys)
+            free(scratch)
         }
 
         /// Makes room for an entry of `bytes` more arena bytes and one more
         /// key. Rare: the arena is sized for the batch's capacity plus a
-        /// large record at its first use, the keys double.
+        /// large record at its first use, the keys for the entries expected
+        /// (then they double).
         @inline(never)
-        func grow(arenaFor bytes: Int, minimumArena: Int) {
+        func grow(arenaFor bytes: Int, minimumArena: Int, expectedEntries: Int) {
             if used + bytes > arenaSize {
                 let size = max(minimumArena, used + bytes, arenaSize * 2)
                 arena = Self.allocateArena(size, copying: arena, count: used)
                 arenaSize = size
             }
             if keyCount == keyCapacity {
-                let capacity = max(1 << 16, keyCapacity * 2)
-                let grown = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
-                grown.update(from: keys, count: keyCount)
-                keys.deallocate()
-                scratch.deallocate()
-                keys = grown
-                scratch = .allocate(capacity: capacity)
+                let capacity = max(1 << 16, keyCapacity * 2, expectedEntries)
+                let size = capacity * MemoryLayout<UInt64>.stride
+                keys = Self.allocateArena(size, copying: keys.map(UnsafeMutableRawPointer.init), count: keyCount * 8)
+                    .assumingMemoryBound(to: UInt64.self)
+                free(scratch)
+                scratch = Self.allocateArena(size, copying: nil, count: 0).assumingMemoryBound(to: UInt64.self)
                 keyCapacity = capacity
             }
         }
@@ -120,6 +120,8 @@ struct PatientOrderedBatch: Sendable {
     /// Bytes of entries held before ``isFull`` (below 2^31, the offsets'
     /// and lengths' range).
     let capacity: Int
+    /// Entries a full batch is expected to hold: the keys' first capacity.
+    let expectedEntries: Int
 
     /// The capacity of each of a replay's `parts` batches: room for the
     /// whole log when it fits in `memory` (``LedgerOptions/replayMemory``),
@@ -133,20 +135,26 @@ struct PatientOrderedBatch: Sendable {
     /// (``PatientProjections/beginClosing(metricsAsOf:keepingStates:patients:)``):
     /// on a 4.4 M-event, 100,000-patient cohort, one batch replayed about
     /// 30% faster than batches of 128 MB.
-    static func replayCapacity(rawBytes: Int64, records: UInt64, parts: Int, memory: Int) -> Int {
+    ///
+    /// - Returns: the capacity, and the entries a batch that full holds,
+    ///   about.
+    static func replaySize(rawBytes: Int64, records: UInt64, parts: Int, memory: Int) -> (capacity: Int, entries: Int) {
         let whole = Double(rawBytes) + Double(records) * Double(headerSize)
         let share = parts == 1 ? whole : whole / Double(parts) * 1.125 + Double(1 << 20)
         let limit = Double(max(memory / parts, 1 << 20))
         // Offsets and lengths stay below 2^31, with room for one large
         // record past the capacity.
-        return Int(min(max(share, Double(1 << 16)), limit, Double((1 << 31) - (1 << 27))))
+        let capacity = min(max(share, Double(1 << 16)), limit, Double((1 << 31) - (1 << 27)))
+        let entries = whole > 0 ? Double(records) * min(capacity / whole, 1) * (parts == 1 ? 1 : 1.125) : 0
+        return (Int(capacity), Int(entries) + 1024)
     }
 
-    /// An empty batch holding up to `capacity` bytes of entries (allocated
-    /// as the first entry comes).
-    init(capacity: Int) {
+    /// An empty batch holding up to `capacity` bytes of entries, about
+    /// `expectedEntries` of them (allocated as the first entry comes).
+    init(capacity: Int, expectedEntries: Int = 0) {
         precondition(capacity > 0 && capacity < 1 << 31, "batch capacity out of range")
         self.capacity = capacity
+        self.expectedEntries = expectedEntries
     }
 
     /// Whether the batch should be drained before taking more.
@@ -178,7 +186,7 @@ struct PatientOrderedBatch: Sendable {
         if _slowPath(s.used + bytes > s.arenaSize || s.keyCount == s.keyCapacity) {
             // The capacity, a full-size record past it (the batch is
             // drained once past the capacity) and the huge page's rounding.
-            s.grow(arenaFor: bytes, minimumArena: capacity + (1 << 16))
+            s.grow(arenaFor: bytes, minimumArena: capacity + (1 << 16), expectedEntries: expectedEntries)
         }
         let offset = s.used
         let entry = s.arena.unsafelyUnwrapped + offset
@@ -209,7 +217,7 @@ struct PatientOrderedBatch: Sendable {
                 let key = s.keys[i]
                 for pass in 0..<passes { counts[pass * buckets + digit(key, pass)] += 1 }
             }
-            var (from, to) = (s.keys, s.scratch)
+            var (from, to) = (s.keys!, s.scratch!)
             for pass in 0..<passes {
                 var start = 0
                 for b in pass * buckets..<(pass + 1) * buckets {

@@ -43,12 +43,14 @@ struct FollowUpTracker: Equatable, Sendable {
     /// Forgets everything (`== FollowUpTracker()`), keeping the lists'
     /// memory for the next patient's.
     mutating func removeAll() {
-        followUps.removeAll(keepingCapacity: true)
-        surveysByMessage.removeAll(keepingCapacity: true)
-        surveysByID.removeAll(keepingCapacity: true)
-        readsByMessage.removeAll(keepingCapacity: true)
-        readsByContent.removeAll(keepingCapacity: true)
-        inbound.removeAll(keepingCapacity: true)
+        // Most are empty already; emptying is a generic replacement of a
+        // subrange.
+        if !followUps.isEmpty { followUps.removeAll(keepingCapacity: true) }
+        if !surveysByMessage.isEmpty { surveysByMessage.removeAll(keepingCapacity: true) }
+        if !surveysByID.isEmpty { surveysByID.removeAll(keepingCapacity: true) }
+        if !readsByMessage.isEmpty { readsByMessage.removeAll(keepingCapacity: true) }
+        if !readsByContent.isEmpty { readsByContent.removeAll(keepingCapacity: true) }
+        if !inbound.isEmpty { inbound.removeAll(keepingCapacity: true) }
     }
 
     /// Takes a message, in any order: an outbound follow-up or survey

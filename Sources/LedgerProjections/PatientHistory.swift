@@ -54,6 +54,7 @@ extension Array {
 /// A container that empties keeping its memory: what
 /// ``PatientHistory/removeAll()`` reuses.
 protocol ReusableStorage {
+    var isEmpty: Bool { get }
     mutating func removeAll(keepingCapacity: Bool)
 }
 
@@ -169,7 +170,9 @@ struct PatientHistory: Equatable, Sendable {
         var empty = PatientHistory()
         func reuse<C: ReusableStorage>(_ target: inout C, _ source: inout C) {
             swap(&target, &source)
-            target.removeAll(keepingCapacity: true)
+            // Most are empty already (a patient's events fill few of
+            // them), and emptying is a generic replacement of a subrange.
+            if !target.isEmpty { target.removeAll(keepingCapacity: true) }
         }
         reuse(&empty.conditions, &conditions)
         reuse(&empty.visitTimes, &visitTimes)

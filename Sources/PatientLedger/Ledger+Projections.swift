@@ -409,11 +409,15 @@ extension Ledger {
     /// One pass over the log per thread: the patients are split between
     /// `threads` by a hash of their id, each thread reads every record's
     /// envelope and decodes and folds only its own patients' events,
-    /// grouped by patient in batches of up to 128 MB of events split
-    /// between the threads (``PatientOrderedBatch``). With
-    /// an `asOf` before some patient's latest event, the pass also folds
-    /// the events up to `asOf` alone, for the metrics (the checkpoint always
-    /// reflects every event).
+    /// grouped by patient in batches (``PatientOrderedBatch``) of up to
+    /// ``LedgerOptions/replayMemory`` bytes of events split between the
+    /// threads. The last batch is a closing fold: each patient's state is
+    /// measured and encoded as soon as their last events are folded, and a
+    /// log that fits one batch builds no state per patient at all (see
+    /// ``LedgerOptions/replayMemory``). With an `asOf` before some
+    /// patient's latest event, the pass also folds the events up to `asOf`
+    /// alone, for the metrics (the checkpoint always reflects every
+    /// event).
     ///
     /// - Parameters:
     ///   - threads: threads folding at once (default: the processors

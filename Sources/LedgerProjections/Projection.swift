@@ -334,6 +334,7 @@ public struct PatientProjections: Projection {
     /// is free. Until the next ``closeFolded()`` the patient's state is
     /// not in the projection.
     package mutating func applyClosing(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
+        precondition(closing.isActive, "PatientProjections.applyClosing: no closing fold is under way")
         try event.checkIDAndActor()
         let body = try event.bodyView()
         let time = event.time
@@ -359,6 +360,7 @@ public struct PatientProjections: Projection {
     /// Ends the state of every patient folded since the last call (their
     /// events are all folded): see ``beginClosing(metricsAsOf:keepingStates:patients:)``.
     package mutating func closeFolded() {
+        precondition(closing.isActive, "PatientProjections.closeFolded: no closing fold is under way")
         if let patient = closing.scratchPatient {
             Self.close(closing.scratch, of: patient, keeping: closing.keepsStates,
                        metrics: &closing.metrics, complete: &closing.complete, encoded: &encoded)

@@ -131,7 +131,7 @@ extension PatientState {
         w.count(h.checkinCount)
         w.entries(h.latestCheckins) { w, metric, c in
             w.enumCase(metric); w.stamp(c.stamp)
-            for (_, value) in c.value.values.named { w.double(value) }
+            w.values(c.value.values)
         }
         w.entries(h.checkinDays) { w, metric, days in
             w.enumCase(metric); w.count(days.count)
@@ -282,6 +282,16 @@ extension StateWriter {
     mutating func strings(_ set: StringSet) {
         count(set.count)
         for s in set { string(s) }
+    }
+
+    /// A check-in's values in the order of ``CheckinValues/named`` (which
+    /// builds an array per call: once per metric and patient at the end
+    /// of a replay).
+    mutating func values(_ values: CheckinValues) {
+        switch values {
+        case .bp(let systolic, let diastolic): double(systolic); double(diastolic)
+        case .glucose(let v), .weight(let v), .steps(let v), .heartrate(let v), .habit(let v): double(v)
+        }
     }
 
     /// Sorted times as deltas.

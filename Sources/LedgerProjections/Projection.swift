@@ -187,6 +187,7 @@ public struct PatientProjections: Projection {
             closing.scratch.removeAll()
             closing.scratchPatient = nil
         }
+        if closing.hadResting { closing.restingNotMet.remove(patient) }
     }
 
     /// Encodes every state being folded.
@@ -290,6 +291,13 @@ public struct PatientProjections: Projection {
         /// Patients folded into a state of their own (in ``live``) since
         /// the last ``closeFolded()``.
         var touched: [String] = []
+        /// Whether states were at rest when the fold began: a patient met
+        /// is then looked up among them (those closed since are never met
+        /// again).
+        var hadResting = false
+        /// The patients at rest when the fold began and not met since:
+        /// their metrics are added at the end.
+        var restingNotMet: Set<String> = []
     }
 
     /// Begins a closing fold: the events folded from now on with
@@ -310,7 +318,8 @@ public struct PatientProjections: Projection {
     /// ``compact(cohortMetricsAsOf:)``.
     ///
     /// - Parameters:
-    ///   - asOf: the cohort metrics' time, or nil for none.
+    ///   - asOf: the cohort metrics' time, or nil for none: of every
+    ///     patient the projection holds at the end.
     ///   - keepingStates: false for a projection that serves only the
     ///     metrics (a replay's ``cutoff`` projection): a closed patient
     ///     then leaves it.
@@ -321,18 +330,18 @@ public struct PatientProjections: Projection {
         closing = Closing()
         closing.isActive = true
         closing.keepsStates = keepingStates
-        if let asOf {
-            var metrics = CohortMetrics(asOf: asOf)
-            closing.complete = addResting(to: &metrics)
-            closing.metrics = metrics
-        }
+        closing.hadResting = !encoded.isEmpty
+        closing.restingNotMet = Set(encoded.keys)
+        closing.metrics = asOf.map { CohortMetrics(asOf: $0) }
         if keepingStates { encoded.reserveCapacity(encoded.count + patients) }
     }
 
     /// Folds an event of a closing fold: as ``apply(_:position:)``, into
     /// the reused state when the patient has no state being folded and it
     /// is free. Until the next ``closeFolded()`` the patient's state is
-    /// not in the projection.
+    /// not in the projection. A patient closed is not met again in the
+    /// same fold (each patient's events come in one run, erasures
+    /// included: a replay's batch groups them).
     package mutating func applyClosing(_ event: PatientEventView, position: UInt64) throws(EventCodecError) {
         precondition(closing.isActive, "PatientProjections.applyClosing: no closing fold is under way")
         try event.checkIDAndActor()
@@ -347,10 +356,12 @@ public struct PatientProjections: Projection {
             guard closing.scratchPatient == nil, live.isEmpty || live.index(forKey: patient) == nil else {
                 fold(of: patient, time: time) { $0.apply(body, time: time, position: position) }
                 if closing.touched.last != patient { closing.touched.append(patient) }
+                if closing.hadResting { closing.restingNotMet.remove(patient) }
                 return
             }
-            if !encoded.isEmpty, let resting = encoded.removeValue(forKey: patient) {
+            if closing.hadResting, let resting = encoded.removeValue(forKey: patient) {
                 closing.scratch = Self.decode(resting)
+                closing.restingNotMet.remove(patient)
             }
             closing.scratchPatient = patient
         }
@@ -379,7 +390,8 @@ public struct PatientProjections: Projection {
     /// Ends the closing fold: closes the patients folded since the last
     /// ``closeFolded()``, then every state still being folded (patients
     /// not met during the fold): compacted (``compact()``) when states are
-    /// kept, their metrics added either way.
+    /// kept, their metrics added either way, as are those of the states at
+    /// rest that the fold did not meet.
     ///
     /// - Returns: the cohort metrics as of the time given to
     ///   ``beginClosing(metricsAsOf:keepingStates:patients:)``; nil when
@@ -389,6 +401,9 @@ public struct PatientProjections: Projection {
         closeFolded()
         var metrics = closing.metrics
         var complete = closing.complete
+        for patient in closing.restingNotMet where complete && metrics != nil {
+            if let bytes = encoded[patient] { complete = metrics!.add(Self.decode(bytes)) }
+        }
         let add = { (state: PatientState) in
             if complete, metrics != nil { complete = metrics!.add(state) }
         }

@@ -81,7 +81,11 @@ import LedgerEvents
         }
     }
 
-    @Test func closingFoldEqualsFoldThenCompact() throws {
+    /// With the states folded before it being folded still, or at rest
+    /// (compacted: met again, a patient's state is decoded; not met, it
+    /// still counts in the metrics).
+    @Test(arguments: [false, true])
+    func closingFoldEqualsFoldThenCompact(restingBefore: Bool) throws {
         let (before, closing) = Self.scenario()
         let asOf = t("2026-03-01T00:00:00Z")
         var reference = PatientProjections()
@@ -90,6 +94,7 @@ import LedgerEvents
 
         var projection = PatientProjections()
         for step in before { try Self.apply(step, to: &projection, closing: false) }
+        if restingBefore { projection.compact() }
         projection.beginClosing(metricsAsOf: asOf, keepingStates: true, patients: 10)
         for step in closing { try Self.apply(step, to: &projection, closing: true) }
         let metrics = projection.endClosing()

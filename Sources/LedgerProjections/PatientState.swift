@@ -101,69 +101,9 @@ extension PatientState {
     /// ``encode(into:)`` with `w`, which may hold bytes already: what the
     /// end of a replay calls for every state, with one writer.
     func encode(to w: inout StateWriter) {
-        let h = history
-        w.optional(lastPosition) { $0.varint($1) }
-        w.optional(h.latest) { $0.stamp($1) }
-        w.optional(h.sex) { $0.stamp($1.stamp); $0.enumCase($1.value) }
-        w.optional(h.birthYear) { $0.stamp($1.stamp); $0.int(Int64($1.value)) }
-        w.strings(h.conditions)
-        w.times(h.visitTimes)
-        w.entries(h.visitsByKind) { w, kind, n in w.enumCase(kind); w.count(n) }
-        w.strings(h.attended)
-        w.entries(h.appointments) { w, id, a in
-            w.string(id); w.stamp(a.stamp); w.enumCase(a.value.status)
-            w.optional(a.value.scheduledFor) { $0.int($1.millisecondsSince1970) }
-        }
-        w.count(h.outbound); w.count(h.inbound)
-        w.optional(h.lastOutbound) { $0.int($1.millisecondsSince1970) }
-        w.strings(h.delivered)
-        let f = h.followUps
-        w.count(f.followUps.count)
-        for followUp in f.followUps {
-            w.stamp(followUp.stamp); w.string(followUp.message)
-            w.optional(followUp.survey) { $0.string($1) }; w.optional(followUp.content) { $0.string($1) }
-        }
-        w.timesByKey(f.surveysByMessage); w.timesByKey(f.surveysByID)
-        w.timesByKey(f.readsByMessage); w.timesByKey(f.readsByContent)
-        w.times(f.inbound)
-        w.count(h.readCount)
-        w.entries(h.maxProgress) { w, content, progress in w.string(content); w.double(progress) }
-        w.count(h.checkinCount)
-        w.entries(h.latestCheckins) { w, metric, c in
-            w.enumCase(metric); w.stamp(c.stamp)
-            w.values(c.value.values)
-        }
-        w.entries(h.checkinDays) { w, metric, days in
-            w.enumCase(metric); w.count(days.count)
-            var previous: Int64 = 0
-            for day in days { w.int(day - previous); previous = day }
-        }
-        w.count(h.surveyCount)
-        w.entries(h.latestSurveys) { w, survey, s in
-            w.string(survey); w.stamp(s.stamp); w.optional(s.value.score) { $0.double($1) }
-        }
-        w.optional(h.latestPHQ9q9) { $0.stamp($1.stamp); $0.optional($1.value) { $0.double($1) } }
-        w.entries(h.fills) { w, therapeuticClass, fills in
-            w.string(therapeuticClass); w.count(fills.count)
-            for fill in fills {
-                w.stamp(fill.stamp); w.string(fill.value.medication); w.count(fill.value.daysSupply)
-            }
-        }
-        w.entries(h.consentGiven) { w, scope, given in
-            w.enumCase(scope); w.stamp(given.stamp); w.bool(given.value)
-        }
-        w.entries(h.enrolmentChanges) { w, program, change in
-            w.string(program); w.stamp(change.stamp)
-            w.optional(change.value) { w, enrolment in
-                switch enrolment.plan {
-                case .journey: w.count(0)
-                case .checkin(let metric, let everyDays): w.count(1); w.enumCase(metric); w.count(everyDays)
-                }
-            }
-        }
-        w.entries(h.tagChanges) { w, tag, change in w.string(tag); w.stamp(change.stamp); w.bool(change.value) }
-        w.optional(h.lastEngagement) { $0.int($1.millisecondsSince1970) }
+        history.encode(to: &w, lastPosition: lastPosition)
     }
+
 
     /// The state `encode(into:)` wrote.
     /// - Throws: ``StateDecodingError`` on bytes it did not write (damage).
@@ -281,7 +221,7 @@ extension StateWriter {
     /// The members of `set`, in code-point order: the count, then each.
     mutating func strings(_ set: StringSet) {
         count(set.count)
-        for s in set { string(s) }
+        set.forEachMember { string($0) }
     }
 
     /// A check-in's values in the order of ``CheckinValues/named`` (which
@@ -313,7 +253,7 @@ extension StateWriter {
     /// ``entries(_:_:)-(CaseMap<K,V>,_)``).
     mutating func entries<V>(_ map: StringMap<V>, _ write: (inout StateWriter, String, V) -> Void) {
         count(map.count)
-        for (k, v) in map { write(&self, k, v) }
+        map.forEachEntry { k, v in write(&self, k, v) }
     }
 
     /// A follow-up route: times per key, by key.
@@ -347,5 +287,73 @@ extension StateReader {
             times.append(EventTime(millisecondsSince1970: previous))
         }
         return times
+    }
+}
+
+extension PatientHistory {
+    /// ``PatientState/encode(to:)``: the history's fields read in place
+    /// (a copy of the history, `let h = history`, retained and released
+    /// every list of it, once per patient at the end of a replay).
+    fileprivate func encode(to w: inout StateWriter, lastPosition: UInt64?) {
+        w.optional(lastPosition) { $0.varint($1) }
+        w.optional(latest) { $0.stamp($1) }
+        w.optional(sex) { $0.stamp($1.stamp); $0.enumCase($1.value) }
+        w.optional(birthYear) { $0.stamp($1.stamp); $0.int(Int64($1.value)) }
+        w.strings(conditions)
+        w.times(visitTimes)
+        w.entries(visitsByKind) { w, kind, n in w.enumCase(kind); w.count(n) }
+        w.strings(attended)
+        w.entries(appointments) { w, id, a in
+            w.string(id); w.stamp(a.stamp); w.enumCase(a.value.status)
+            w.optional(a.value.scheduledFor) { $0.int($1.millisecondsSince1970) }
+        }
+        w.count(outbound); w.count(inbound)
+        w.optional(lastOutbound) { $0.int($1.millisecondsSince1970) }
+        w.strings(delivered)
+        w.count(followUps.followUps.count)
+        for followUp in followUps.followUps {
+            w.stamp(followUp.stamp); w.string(followUp.message)
+            w.optional(followUp.survey) { $0.string($1) }; w.optional(followUp.content) { $0.string($1) }
+        }
+        w.timesByKey(followUps.surveysByMessage); w.timesByKey(followUps.surveysByID)
+        w.timesByKey(followUps.readsByMessage); w.timesByKey(followUps.readsByContent)
+        w.times(followUps.inbound)
+        w.count(readCount)
+        w.entries(maxProgress) { w, content, progress in w.string(content); w.double(progress) }
+        w.count(checkinCount)
+        w.entries(latestCheckins) { w, metric, c in
+            w.enumCase(metric); w.stamp(c.stamp)
+            w.values(c.value.values)
+        }
+        w.entries(checkinDays) { w, metric, days in
+            w.enumCase(metric); w.count(days.count)
+            var previous: Int64 = 0
+            for day in days { w.int(day - previous); previous = day }
+        }
+        w.count(surveyCount)
+        w.entries(latestSurveys) { w, survey, s in
+            w.string(survey); w.stamp(s.stamp); w.optional(s.value.score) { $0.double($1) }
+        }
+        w.optional(latestPHQ9q9) { $0.stamp($1.stamp); $0.optional($1.value) { $0.double($1) } }
+        w.entries(fills) { w, therapeuticClass, fills in
+            w.string(therapeuticClass); w.count(fills.count)
+            for fill in fills {
+                w.stamp(fill.stamp); w.string(fill.value.medication); w.count(fill.value.daysSupply)
+            }
+        }
+        w.entries(consentGiven) { w, scope, given in
+            w.enumCase(scope); w.stamp(given.stamp); w.bool(given.value)
+        }
+        w.entries(enrolmentChanges) { w, program, change in
+            w.string(program); w.stamp(change.stamp)
+            w.optional(change.value) { w, enrolment in
+                switch enrolment.plan {
+                case .journey: w.count(0)
+                case .checkin(let metric, let everyDays): w.count(1); w.enumCase(metric); w.count(everyDays)
+                }
+            }
+        }
+        w.entries(tagChanges) { w, tag, change in w.string(tag); w.stamp(change.stamp); w.bool(change.value) }
+        w.optional(lastEngagement) { $0.int($1.millisecondsSince1970) }
     }
 }

@@ -117,6 +117,15 @@ struct StringMap<Value>: Sequence {
         entries.lazy.map { ($0.key, $0.value) }.makeIterator()
     }
 
+    /// Calls `body` with each entry, in code-point order of the keys, read
+    /// in place: iterating the map (`for (key, value) in map`) copies each
+    /// key and value, retaining what they hold.
+    func forEachEntry(_ body: (_ key: String, _ value: Value) -> Void) {
+        entries.withUnsafeBufferPointer { entries in
+            for i in entries.indices { body(entries[i].key, entries[i].value) }
+        }
+    }
+
     /// Removes every entry, keeping the entries' memory for the next ones
     /// (a map reused for patient after patient).
     mutating func removeAll(keepingCapacity: Bool) {
@@ -265,6 +274,10 @@ struct StringSet: Sequence, Equatable, Sendable, ExpressibleByArrayLiteral {
     var isEmpty: Bool { map.isEmpty }
 
     func contains(_ s: some StringMapKey) -> Bool { map[s] != nil }
+
+    /// Calls `body` with each member, in code-point order, read in place
+    /// (``StringMap/forEachEntry(_:)``).
+    func forEachMember(_ body: (String) -> Void) { map.forEachEntry { key, _ in body(key) } }
 
     /// Removes every member, keeping their memory for the next ones.
     mutating func removeAll(keepingCapacity: Bool) { map.removeAll(keepingCapacity: keepingCapacity) }

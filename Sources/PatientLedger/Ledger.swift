@@ -46,8 +46,8 @@ public struct LedgerOptions: Sendable {
     /// appends never pays for them. Default: none.
     public var projectionsOnOpen: [any Projection.Type] = []
     /// Bytes of events a replay (``Ledger/replay(asOf:threads:progress:)``)
-    /// may hold in memory at once, split between its threads (at most
-    /// about 2 GB per thread). Default: 1 GiB.
+    /// may hold in memory at once, split between its threads (at least
+    /// 64 KB and at most about 2 GB per thread). Default: 1 GiB.
     ///
     /// A replay copies the events it scans into a batch and folds them
     /// patient by patient. When the whole log fits one batch (it needs

@@ -143,7 +143,7 @@ struct PatientOrderedBatch: Sendable {
     static func replaySize(rawBytes: Int64, records: UInt64, parts: Int, memory: Int) -> (capacity: Int, entries: Int) {
         let whole = Double(rawBytes) + Double(records) * Double(headerSize)
         let share = parts == 1 ? whole : whole / Double(parts) * 1.125 + Double(1 << 20)
-        let limit = Double(max(memory / parts, 1 << 20))
+        let limit = Double(max(memory / parts, 1 << 16))
         // Offsets and lengths stay below 2^31, with room for one large
         // record past the capacity.
         let capacity = min(max(share, Double(1 << 16)), limit, Double((1 << 31) - (1 << 27)))

@@ -50,6 +50,42 @@ import LedgerProjections
         try ledger.close()
     }
 
+    /// `LedgerOptions.replayMemory` bounds the batches: with 64 KB a replay
+    /// folds in several batches, with the default in one, and both give
+    /// the same summary and checkpoint, on one thread or two.
+    @Test func replayMemoryChangesTheBatchesNotTheResult() throws {
+        let dir = TemporaryDirectory()
+        var ledger = try Ledger.open(at: dir.path)
+        try ledger.append(CheckpointFileTests.events)
+        try ledger.append([Events.erase(CheckpointFileTests.events[0].patient, day: 300), Events.visit("P-late", day: 2)])
+        let raw = ledger.log.rawBytes, records = ledger.endPosition
+        try ledger.close()
+        #expect(raw > 2 << 16, "the log spans several 64 KB batches")
+        let small = PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 1, memory: 1 << 16)
+        let whole = PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 1, memory: 1 << 30)
+        #expect(small.capacity == 1 << 16)
+        #expect(whole.capacity == Int(raw) + 20 * Int(records))
+        #expect(whole.entries >= Int(records))
+        var results: [[UInt8]] = []
+        var summaries: [ReplaySummary] = []
+        for memory in [1 << 16, LedgerOptions().replayMemory] {
+            for threads in [1, 2] {
+                var options = LedgerOptions()
+                options.replayMemory = memory
+                ledger = try Ledger.open(at: dir.path, options: options)
+                var summary = try ledger.replay(threads: threads)
+                summary.seconds = 0
+                summary.eventsPerSecond = 0
+                summaries.append(summary)
+                try ledger.close()
+                results.append(readFile(dir.appending("projections/patients.ckpt")).dropFirst(64).map { $0 })
+            }
+        }
+        #expect(summaries.allSatisfy { $0 == summaries[0] })
+        #expect(results.allSatisfy { $0 == results[0] })
+        #expect(summaries[0].patients > 100)
+    }
+
     /// Held back and folded patient by patient, the events still fail as a
     /// fold in log order does: the first record that does not decode is
     /// the one reported, whichever patient's events are folded first, and

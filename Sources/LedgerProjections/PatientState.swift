@@ -98,12 +98,12 @@ extension PatientState {
         w.withBytes { bytes.append(contentsOf: $0) }
     }
 
-    /// ``encode(into:)`` with `w`, which may hold bytes already: what the
-    /// end of a replay calls for every state, with one writer.
+    /// ``encode(into:)`` with `w`, which may hold bytes already: what a
+    /// replay calls for every state (``PatientProjections``' closing fold
+    /// and compaction), with a writer reused or sized for a state.
     func encode(to w: inout StateWriter) {
         history.encode(to: &w, lastPosition: lastPosition)
     }
-
 
     /// The state `encode(into:)` wrote.
     /// - Throws: ``StateDecodingError`` on bytes it did not write (damage).

@@ -446,12 +446,16 @@ extension Ledger {
             let patientsPerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
             let batch = PatientOrderedBatch.replaySize(rawBytes: log.rawBytes, records: end, parts: threads,
                                                        memory: options.replayMemory)
+            // States live between batches only when there are several:
+            // in one, every patient is folded in the closing fold's reused
+            // state.
+            let livePatients = batch.fitsOneBatch ? 0 : patientsPerPart
             let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
                 var all = PatientProjections()
-                all.reserveCapacity(patientsPerPart)
+                all.reserveCapacity(livePatients)
                 let cut = cutoff.map { cutoff in
                     var cut = PatientProjections(cutoff: cutoff)
-                    cut.reserveCapacity(patientsPerPart)
+                    cut.reserveCapacity(livePatients)
                     return cut
                 }
                 return ReplayFold(all: all, cut: cut, asOf: asOf, directory: directory,

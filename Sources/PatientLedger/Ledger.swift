@@ -46,18 +46,22 @@ public struct LedgerOptions: Sendable {
     /// appends never pays for them. Default: none.
     public var projectionsOnOpen: [any Projection.Type] = []
     /// Bytes of events a replay (``Ledger/replay(asOf:threads:progress:)``)
-    /// may hold in memory at once, split between its threads (at least
-    /// 64 KB and at most about 2 GB per thread). Default: 1 GiB.
+    /// may hold in memory at once, split between its threads: each
+    /// thread's batch holds up to `replayMemory / threads` bytes (at least
+    /// 64 KB, at most about 1.9 GB). Default: 1 GiB.
     ///
     /// A replay copies the events it scans into a batch and folds them
-    /// patient by patient. When the whole log fits one batch (it needs
-    /// about the log's uncompressed size, `ledger stats`' raw bytes, plus
-    /// 20 bytes per event), each patient's events are folded start to end
-    /// in one reused state and encoded at once: no state per patient is
-    /// built, and the replay is about a quarter faster than in several
-    /// batches. A larger log is folded in batches of this size, each
-    /// patient's state kept between them (a few kilobytes per patient);
-    /// the replay never holds more of the log than this.
+    /// patient by patient. When the whole log fits one batch, each
+    /// patient's events are folded start to end in one reused state and
+    /// encoded at once: no state per patient is built, and the replay is
+    /// about a quarter faster than in several batches. On one thread that
+    /// takes the log's uncompressed size (`ledger stats`' raw bytes) plus
+    /// 20 bytes per event; on several, each thread its share of that plus
+    /// an eighth and 1 MB (patients split by hash are not split evenly). A
+    /// larger log is folded in batches of that size, each patient's state
+    /// kept between them (a few kilobytes per patient). On top of the
+    /// batches, a replay holds 16 bytes per batched event for sorting
+    /// them, and its states.
     public var replayMemory: Int = 1 << 30
 
     public init(durability: Durability = .groupCommit(), readOnly: Bool = false) {

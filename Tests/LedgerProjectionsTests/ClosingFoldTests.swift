@@ -42,16 +42,29 @@ import LedgerEvents
         before += early.prefix(10).map(Step.event)
         before += events(of: "only-early", days: 3, position: &position).map(Step.event)
         before += events(of: "erased-with-a-state", days: 1, position: &position).prefix(5).map(Step.event)
+        let interleaved = events(of: "met-beside-another", days: 7, position: &position)
+        before += interleaved.prefix(6).map(Step.event)
         for (n, patient) in ["A", "B", "C-\(String(repeating: "long", count: 10))"].enumerated() {
             closing += events(of: patient, days: Int64(n), position: &position).map(Step.event)
             closing.append(.groupEnd)
         }
         closing += early.dropFirst(10).map(Step.event)
         closing.append(.groupEnd)
-        // Two patients of one group, interleaved: the second one met while
-        // the reused state holds the first.
+        // Patients of one group, interleaved: the others met while the
+        // reused state holds X, so each gets a state of its own; Y erased
+        // halfway and folded again, W erased for good.
         let x = events(of: "X", days: 5, position: &position), y = events(of: "Y", days: 6, position: &position)
-        for (a, b) in zip(x, y) { closing += [.event(a), .event(b)] }
+        let w = events(of: "W", days: 8, position: &position)
+        for (i, (a, b)) in zip(x, y).enumerated() {
+            closing += [.event(a), .event(b)]
+            if i == 3 { closing += w.prefix(3).map(Step.event) + [.erase("W")] }
+            if i == 8 { closing.append(.erase("Y")) }
+        }
+        closing.append(.groupEnd)
+        // A patient folded before (at rest, or with a state being folded)
+        // met while the reused state holds another.
+        let z = events(of: "Z", days: 3, position: &position)
+        for (a, b) in zip(z, interleaved.dropFirst(6)) { closing += [.event(a), .event(b)] }
         closing.append(.groupEnd)
         // Erased while in the reused state, then events again.
         let erased = events(of: "erased", days: 2, position: &position)
@@ -103,7 +116,7 @@ import LedgerEvents
         #expect(metrics == expectedMetrics)
         #expect(projection.patientCount == reference.patientCount)
         #expect(Set(projection.patients) == ["early-and-late", "only-early", "A", "B", "C-\(String(repeating: "long", count: 10))",
-                                             "X", "Y", "erased", "erased-with-a-state"])
+                                             "X", "Y", "Z", "met-beside-another", "erased", "erased-with-a-state"])
         #expect(projection.states == reference.states)
         #expect(projection.checkpoint() == reference.checkpoint())
         #expect(projection.state(of: "erased")?.history.checkinCount == 0, "the events before the erasure are forgotten")
@@ -136,7 +149,7 @@ import LedgerEvents
         projection.beginClosing(metricsAsOf: t("2026-01-20T00:00:00Z"), keepingStates: true, patients: 10)
         for step in closing { try Self.apply(step, to: &projection, closing: true) }
         #expect(projection.endClosing() == nil)
-        #expect(projection.patientCount == 9)
+        #expect(projection.patientCount == 11)
     }
 
     /// A history emptied by `removeAll()` equals a new one, and a state

@@ -86,6 +86,50 @@ import LedgerProjections
         #expect(summaries[0].patients > 100)
     }
 
+    /// A batch's size: the whole log (a part's share of it, with a margin,
+    /// on several threads) when it fits the memory given, else that
+    /// memory's share; never below 64 KB nor past the offsets' range.
+    @Test func replaySizeArithmetic() {
+        let raw: Int64 = 100 << 20, records: UInt64 = 1_000_000
+        let whole = Int(raw) + 20 * Int(records)
+        let one = PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 1, memory: 1 << 30)
+        #expect(one.capacity == whole && one.fitsOneBatch)
+        #expect(one.entries == Int(records) + 1024)
+        let two = PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 2, memory: 1 << 30)
+        #expect(two.capacity == Int(Double(whole) / 2 * 1.125) + (1 << 20) && two.fitsOneBatch)
+        #expect(two.entries > Int(records) / 2 && two.entries < Int(records) * 6 / 10)
+        let limited = PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 2, memory: 32 << 20)
+        #expect(limited.capacity == 16 << 20 && !limited.fitsOneBatch)
+        #expect(PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 4, memory: 1000).capacity == 1 << 16)
+        #expect(PatientOrderedBatch.replaySize(rawBytes: 1000, records: 10, parts: 1, memory: 1 << 30).capacity == 1 << 16)
+        let huge = PatientOrderedBatch.replaySize(rawBytes: 10 << 30, records: records, parts: 1, memory: 1 << 40)
+        #expect(huge.capacity == PatientOrderedBatch.maximumCapacity && !huge.fitsOneBatch)
+        #expect(PatientOrderedBatch.maximumCapacity < 1 << 31)
+    }
+
+    /// The drain hands back each group of patients sharing the top bits of
+    /// their hash together, each patient's entries in log order, and says
+    /// where each group ends (what the closing fold closes on).
+    @Test func theDrainEndsEachGroupOnce() throws {
+        let batch = PatientOrderedBatch(capacity: 1 << 16)
+        let shared: UInt64 = 1 << 42, other: UInt64 = 2 << 42
+        let order: [(String, UInt64)] = [("A", shared), ("B", shared), ("C", other), ("A", shared), ("B", shared),
+                                         ("C", other), ("A", shared)]
+        for (position, (patient, hash)) in order.enumerated() {
+            let event = Events.visit(patient, day: position)
+            try EventCodec.encode(event).withUnsafeBytes { raw in
+                batch.add(try PatientEventView(payload: raw, time: event.time), position: UInt64(position), patientHash: hash)
+            }
+        }
+        var seen: [String] = []
+        batch.drain(event: { payload, time, position in
+            let view = try? PatientEventView(payload: payload, time: time)
+            seen.append("\(view?.patient ?? "?")\(position)")
+        }, erase: { seen.append("erase \($0)") }, groupEnd: { seen.append("|") })
+        #expect(seen == ["A0", "B1", "A3", "B4", "A6", "|", "C2", "C5", "|"])
+        #expect(batch.isEmpty)
+    }
+
     /// Held back and folded patient by patient, the events still fail as a
     /// fold in log order does: the first record that does not decode is
     /// the one reported, whichever patient's events are folded first, and

@@ -691,6 +691,13 @@ struct ReplayFold: EventFolding {
     }
 
     mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64) throws(LedgerError) {
+        // The batch keeps the event without its id and actor: they are
+        // checked now, as the fold would (an error here comes after those
+        // of the events held back, which come first in the log: see
+        // `foldPartitioned`).
+        do throws(EventCodecError) { try event.checkIDAndActor() } catch {
+            throw .undecodable(position, error, directory: directory)
+        }
         pending.add(event, position: position, patientHash: patientHash)
         if pending.isFull { try foldPending() }
     }
@@ -711,15 +718,23 @@ struct ReplayFold: EventFolding {
         // also parts of `self`, are mutated.
         let batch = pending
         var failure: (position: UInt64, error: EventCodecError)?
-        batch.drain(event: { payload, time, position in
+        batch.drain(event: { payload, time, position, leftOut in
             do throws(EventCodecError) {
                 let event = try PatientEventView(payload: payload, time: time)
-                if closing {
-                    try all.applyClosing(event, position: position)
-                    try cut?.applyClosing(event, position: position)
-                } else {
-                    try all.apply(event, position: position)
-                    try cut?.apply(event, position: position)
+                do throws(EventCodecError) {
+                    if closing {
+                        try all.applyClosing(event, position: position)
+                        try cut?.applyClosing(event, position: position)
+                    } else {
+                        try all.apply(event, position: position)
+                        try cut?.apply(event, position: position)
+                    }
+                } catch {
+                    // At its offset in the payload as stored, which held
+                    // the id and actor before the body.
+                    let bodyStart = payload.count - event.bodyBytes.count
+                    guard leftOut > 0, error.offset >= bodyStart else { throw error }
+                    throw EventCodecError(offset: error.offset + leftOut, reason: error.reason)
                 }
             } catch {
                 if failure.map({ position < $0.position }) ?? true { failure = (position, error) }

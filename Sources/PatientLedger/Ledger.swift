@@ -55,9 +55,10 @@ public struct LedgerOptions: Sendable {
     /// patient's events are folded start to end in one reused state and
     /// encoded at once: no state per patient is built, and the replay is
     /// about a quarter faster than in several batches. On one thread that
-    /// takes the log's uncompressed size (`ledger stats`' raw bytes) plus
-    /// 20 bytes per event; on several, each thread its share of that plus
-    /// an eighth and 1 MB (patients split by hash are not split evenly). A
+    /// takes at most the log's uncompressed size (`ledger stats`' raw
+    /// bytes) plus 22 bytes per event; on several, each thread its share
+    /// of that plus an eighth and 1 MB (patients split by hash are not
+    /// split evenly). A
     /// larger log is folded in batches of that size, each patient's state
     /// kept between them (a few kilobytes per patient). On top of the
     /// batches, a replay holds 16 bytes per batched event for sorting

@@ -64,7 +64,7 @@ import LedgerProjections
         let small = PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 1, memory: 1 << 16)
         let whole = PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 1, memory: 1 << 30)
         #expect(small.capacity == 1 << 16)
-        #expect(whole.capacity == Int(raw) + 20 * Int(records))
+        #expect(whole.capacity == Int(raw) + PatientOrderedBatch.headerSize * Int(records))
         #expect(whole.entries >= Int(records))
         var results: [[UInt8]] = []
         var summaries: [ReplaySummary] = []
@@ -91,7 +91,7 @@ import LedgerProjections
     /// memory's share; never below 64 KB nor past the offsets' range.
     @Test func replaySizeArithmetic() {
         let raw: Int64 = 100 << 20, records: UInt64 = 1_000_000
-        let whole = Int(raw) + 20 * Int(records)
+        let whole = Int(raw) + PatientOrderedBatch.headerSize * Int(records)
         let one = PatientOrderedBatch.replaySize(rawBytes: raw, records: records, parts: 1, memory: 1 << 30)
         #expect(one.capacity == whole && one.fitsOneBatch)
         #expect(one.entries == Int(records) + 1024)
@@ -122,12 +122,57 @@ import LedgerProjections
             }
         }
         var seen: [String] = []
-        batch.drain(event: { payload, time, position in
+        batch.drain(event: { payload, time, position, _ in
             let view = try? PatientEventView(payload: payload, time: time)
             seen.append("\(view?.patient ?? "?")\(position)")
         }, erase: { seen.append("erase \($0)") }, groupEnd: { seen.append("|") })
         #expect(seen == ["A0", "B1", "A3", "B4", "A6", "|", "C2", "C5", "|"])
         #expect(batch.isEmpty)
+    }
+
+    /// A replay holds events back without their id and actor: a record
+    /// whose body does not decode is still reported with the error and
+    /// byte offset decoding the stored record gives, in small batches or
+    /// one, on one thread or two. (A bad id or actor makes a record no
+    /// event at all, which the index refuses before any replay.)
+    @Test func errorsKeepTheirOffsetsInTheStoredRecord() throws {
+        func payload(_ patient: String, actor: String = "nurse-practitioner-7") -> [UInt8] {
+            var event = Events.checkin(patient, day: 3, id: "an-idempotency-key-\(patient)")
+            event.actor = actor
+            return EventCodec.encode(event)
+        }
+        var badBody = payload("P-body")
+        badBody.append(0)                                           // a stray byte after the body
+        for (bad, patient) in [(badBody, "P-body")] {
+            let expected: EventCodecError
+            do {
+                _ = try EventCodec.decode(bad, time: Events.time(3))
+                Issue.record("\(patient): the damaged payload decodes")
+                continue
+            } catch { expected = error }
+            let dir = TemporaryDirectory()
+            var ledger = try Ledger.open(at: dir.path)
+            try ledger.append((0..<300).map { Events.visit("P\($0 % 40)", day: $0 % 30, id: "e\($0)") })
+            _ = try ledger.log.append(timestamp: Events.time(3).millisecondsSince1970, payload: bad)
+            try ledger.log.commit()
+            try ledger.append((300..<600).map { Events.visit("P\($0 % 40)", day: $0 % 30, id: "e\($0)") })
+            try ledger.close()
+            for memory in [1 << 16, 1 << 30] {
+                var options = LedgerOptions()
+                options.replayMemory = memory
+                ledger = try Ledger.open(at: dir.path, options: options)
+                for threads in [1, 2] {
+                    do {
+                        _ = try ledger.replay(threads: threads)
+                        Issue.record("\(patient): a replay accepted a record that does not decode")
+                    } catch {
+                        #expect(error.message == "record 300 does not decode: \(expected.reason) at byte \(expected.offset)",
+                                "\(patient), \(threads) threads, \(memory) bytes")
+                    }
+                }
+                try ledger.close()
+            }
+        }
     }
 
     /// Held back and folded patient by patient, the events still fail as a

@@ -148,6 +148,25 @@ public struct PatientEventView {
         actorStart < 0 ? nil : UnsafeRawBufferPointer(rebasing: payload[actorStart..<actorEnd])
     }
 
+    /// The bytes of the id and the actor with their lengths: what
+    /// ``copyWithoutIDAndActor(to:)`` leaves out.
+    package var idAndActorByteCount: Int { bodyStart - patientEnd }
+
+    /// Writes the payload without the id and the actor (their flags
+    /// cleared) to `destination`, which has room for `payload.count -
+    /// idAndActorByteCount` bytes: the payload of an event with the same
+    /// type, patient and body (a replay keeps events so, having checked
+    /// their id and actor). An error in its body lies
+    /// ``idAndActorByteCount`` bytes before the same error in this payload.
+    package func copyWithoutIDAndActor(to destination: UnsafeMutableRawPointer) {
+        guard let source = payload.baseAddress else { return }
+        destination.copyMemory(from: source, byteCount: patientEnd)
+        // The flags byte follows the format version, type code and type
+        // version (PayloadReader.envelopeHeader).
+        destination.storeBytes(of: flags & ~(EventCodec.Flag.id | EventCodec.Flag.actor), toByteOffset: 3, as: UInt8.self)
+        (destination + patientEnd).copyMemory(from: source + bodyStart, byteCount: payload.count - bodyStart)
+    }
+
     /// The encoded body: every byte after the envelope (Docs/EventCodec.md,
     /// "Bodies"). Not validated until ``body()`` or ``event()``.
     @inlinable

@@ -43,14 +43,12 @@ struct FollowUpTracker: Equatable, Sendable {
     /// Forgets everything (`== FollowUpTracker()`), keeping the lists'
     /// memory for the next patient's.
     mutating func removeAll() {
-        // Most are empty already; emptying is a generic replacement of a
-        // subrange.
-        if !followUps.isEmpty { followUps.removeAll(keepingCapacity: true) }
-        if !surveysByMessage.isEmpty { surveysByMessage.removeAll(keepingCapacity: true) }
-        if !surveysByID.isEmpty { surveysByID.removeAll(keepingCapacity: true) }
-        if !readsByMessage.isEmpty { readsByMessage.removeAll(keepingCapacity: true) }
-        if !readsByContent.isEmpty { readsByContent.removeAll(keepingCapacity: true) }
-        if !inbound.isEmpty { inbound.removeAll(keepingCapacity: true) }
+        followUps.removeAllKeepingMemory()
+        surveysByMessage.removeAllKeepingMemory()
+        surveysByID.removeAllKeepingMemory()
+        readsByMessage.removeAllKeepingMemory()
+        readsByContent.removeAllKeepingMemory()
+        inbound.removeAllKeepingMemory()
     }
 
     /// Takes a message, in any order: an outbound follow-up or survey

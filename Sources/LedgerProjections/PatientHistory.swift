@@ -58,6 +58,16 @@ protocol ReusableStorage {
     mutating func removeAll(keepingCapacity: Bool)
 }
 
+extension ReusableStorage {
+    /// Empties the container, keeping its memory. Most of a history's
+    /// are empty already (a patient's events fill few of them), and
+    /// emptying one is a generic replacement of a subrange: it is skipped
+    /// then.
+    mutating func removeAllKeepingMemory() {
+        if !isEmpty { removeAll(keepingCapacity: true) }
+    }
+}
+
 extension Array: ReusableStorage {}
 extension StringMap: ReusableStorage {}
 extension StringSet: ReusableStorage {}
@@ -170,9 +180,7 @@ struct PatientHistory: Equatable, Sendable {
         var empty = PatientHistory()
         func reuse<C: ReusableStorage>(_ target: inout C, _ source: inout C) {
             swap(&target, &source)
-            // Most are empty already (a patient's events fill few of
-            // them), and emptying is a generic replacement of a subrange.
-            if !target.isEmpty { target.removeAll(keepingCapacity: true) }
+            target.removeAllKeepingMemory()
         }
         reuse(&empty.conditions, &conditions)
         reuse(&empty.visitTimes, &visitTimes)

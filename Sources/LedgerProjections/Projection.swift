@@ -187,7 +187,7 @@ public struct PatientProjections: Projection {
             closing.scratch.removeAll()
             closing.scratchPatient = nil
         }
-        if closing.hadResting { closing.restingNotMet.remove(patient) }
+        if !closing.restingNotMet.isEmpty { closing.restingNotMet.remove(patient) }
     }
 
     /// Encodes every state being folded.
@@ -291,12 +291,10 @@ public struct PatientProjections: Projection {
         /// Patients folded into a state of their own (in ``live``) since
         /// the last ``closeFolded()``.
         var touched: [String] = []
-        /// Whether states were at rest when the fold began: a patient met
-        /// is then looked up among them (those closed since are never met
-        /// again).
-        var hadResting = false
-        /// The patients at rest when the fold began and not met since:
-        /// their metrics are added at the end.
+        /// The patients at rest when the fold began and not met since: a
+        /// patient met is looked up at rest only when among them (those
+        /// closed since are never met again); their metrics are added at
+        /// the end.
         var restingNotMet: Set<String> = []
     }
 
@@ -330,7 +328,6 @@ public struct PatientProjections: Projection {
         closing = Closing()
         closing.isActive = true
         closing.keepsStates = keepingStates
-        closing.hadResting = !encoded.isEmpty
         closing.restingNotMet = Set(encoded.keys)
         closing.metrics = asOf.map { CohortMetrics(asOf: $0) }
         if keepingStates { encoded.reserveCapacity(encoded.count + patients) }
@@ -356,12 +353,12 @@ public struct PatientProjections: Projection {
             guard closing.scratchPatient == nil, live.isEmpty || live.index(forKey: patient) == nil else {
                 fold(of: patient, time: time) { $0.apply(body, time: time, position: position) }
                 if closing.touched.last != patient { closing.touched.append(patient) }
-                if closing.hadResting { closing.restingNotMet.remove(patient) }
+                if !closing.restingNotMet.isEmpty { closing.restingNotMet.remove(patient) }
                 return
             }
-            if closing.hadResting, let resting = encoded.removeValue(forKey: patient) {
+            if !closing.restingNotMet.isEmpty, closing.restingNotMet.remove(patient) != nil,
+               let resting = encoded.removeValue(forKey: patient) {
                 closing.scratch = Self.decode(resting)
-                closing.restingNotMet.remove(patient)
             }
             closing.scratchPatient = patient
         }
@@ -401,11 +398,11 @@ public struct PatientProjections: Projection {
         closeFolded()
         var metrics = closing.metrics
         var complete = closing.complete
-        for patient in closing.restingNotMet where complete && metrics != nil {
-            if let bytes = encoded[patient] { complete = metrics!.add(Self.decode(bytes)) }
-        }
         let add = { (state: PatientState) in
             if complete, metrics != nil { complete = metrics!.add(state) }
+        }
+        if metrics != nil {
+            for patient in closing.restingNotMet { if let bytes = encoded[patient] { add(Self.decode(bytes)) } }
         }
         if closing.keepsStates {
             compactStates(add)

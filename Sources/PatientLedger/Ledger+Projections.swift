@@ -671,23 +671,16 @@ struct ReplayFold: EventFolding {
     /// events in it are folded, and one whose events all lie in it never
     /// has a state of their own.
     mutating func finish() throws(LedgerError) {
-        if cut != nil {
-            cut!.beginClosing(metricsAsOf: asOf, keepingStates: false, patients: 0)
-            all.beginClosing(metricsAsOf: nil, keepingStates: true, patients: patients)
-        } else {
-            all.beginClosing(metricsAsOf: asOf, keepingStates: true, patients: patients)
-        }
+        // The metrics come from `cut` when there is one.
+        all.beginClosing(metricsAsOf: cut == nil ? asOf : nil, keepingStates: true, patients: patients)
+        cut?.beginClosing(metricsAsOf: asOf, keepingStates: false, patients: 0)
         try foldPending(closing: true)
         // Its memory back now, not when the caller drops the folder (after
         // merging the parts and writing the checkpoint).
         pending = PatientOrderedBatch(capacity: 1)
-        if cut != nil {
-            metrics = cut!.endClosing()
-            cut = nil
-            _ = all.endClosing()
-        } else {
-            metrics = all.endClosing()
-        }
+        let allMetrics = all.endClosing()
+        metrics = cut == nil ? allMetrics : cut!.endClosing()
+        cut = nil
     }
 
     mutating func apply(_ event: PatientEventView, position: UInt64, patientHash: UInt64) throws(LedgerError) {

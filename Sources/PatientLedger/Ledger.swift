@@ -58,11 +58,10 @@ public struct LedgerOptions: Sendable {
     /// takes at most the log's uncompressed size (`ledger stats`' raw
     /// bytes) plus 22 bytes per event; on several, each thread its share
     /// of that plus an eighth and 1 MB (patients split by hash are not
-    /// split evenly). A
-    /// larger log is folded in batches of that size, each patient's state
-    /// kept between them (a few kilobytes per patient). On top of the
-    /// batches, a replay holds 16 bytes per batched event for sorting
-    /// them, and its states.
+    /// split evenly). A larger log is folded in batches of that size, each
+    /// patient's state kept between them (a few kilobytes per patient). On
+    /// top of the batches, a replay holds 16 bytes per batched event for
+    /// sorting them, and its states.
     public var replayMemory: Int = 1 << 30
 
     public init(durability: Durability = .groupCommit(), readOnly: Bool = false) {

@@ -9,11 +9,12 @@
 //   swift run -c release ledger-bench replay   # replay decode-only and through all projections
 //   swift run -c release ledger-bench import   # importJSONLines of a generated file
 //   swift run -c release ledger-bench patient  # one patient's stream from a 10M-event ledger vs SQLite; patient query
+//   swift run -c release ledger-bench ledger-open  # Ledger.open of the 10M-event ledger after a clean close and after SIGKILL of its writer
 //   swift run -c release ledger-bench clean    # remove cached logs
 //   swift run -c release ledger-bench summarize FILE.jmh.json   # package-benchmark results as one table
 //
 // Options: --rounds N, --events N (multiple of 1000), --reads N; typed: --sqlite-events N, --fsync-events N;
-// patient: --patient-reads N, --queries N.
+// patient: --patient-reads N, --queries N; ledger-open: --kill-after N (events the killed writer appends, 500,000).
 // Environment: LEDGER_BENCH_DIR, LEDGER_BENCH_LARGE_RECORDS, LEDGER_BENCH_CRASH_TAIL, LEDGER_BENCH_PATIENTS,
 // LEDGER_BENCH_LEDGER_EVENTS, LEDGER_BENCH_IMPORT_LINES.
 #if canImport(Glibc)
@@ -455,6 +456,7 @@ do {
     case "replay": try runReplay()
     case "import": try runImport()
     case "patient": try runPatient()
+    case "ledger-open": try runLedgerOpen()
     case "projections": try runProjections()
     case "all":
         try runRatios()
@@ -464,6 +466,13 @@ do {
         try runReplay()
         try runImport()
         try runPatient()
+        try runLedgerOpen()
+    case "killed-writer-child":
+        // ledger-open's child writer: appends to the ledger at PATH until killed.
+        guard arguments.count > 3, let start = Int(arguments[3]) else {
+            note("usage: ledger-bench killed-writer-child groupCommit|noSync PATH START"); exit(64)
+        }
+        try runKilledWriterChild(mode: arguments[1], path: arguments[2], start: start)
     case "open-once":
         // For profiling: open (as the writer) the log at the given path once.
         guard arguments.count > 1 else { note("usage: ledger-bench open-once PATH"); exit(64) }
@@ -522,7 +531,7 @@ do {
         Scratch.remove(Scratch.root)
         pending("removed \(Scratch.root)")
     default:
-        note("usage: ledger-bench [all|ratios|sweep|open|typed|replay|import|patient|clean] [--rounds N] [--events N] [--reads N]")
+        note("usage: ledger-bench [all|ratios|sweep|open|typed|replay|import|patient|ledger-open|projections|clean] [--rounds N] [--events N] [--reads N]")
         exit(64)
     }
 } catch {

@@ -9,14 +9,7 @@
 # under /tmp/patientledger-bench (about 6 minutes, 3 GB).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/install-lz4.sh
-if ! dpkg-query -W -f='${Status}' libsqlite3-dev 2>/dev/null | grep -q 'install ok installed'; then
-    sudo=()
-    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
-    echo "installing libsqlite3-dev" >&2
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libsqlite3-dev
-fi
+bash scripts/install-bench-deps.sh
 cd Benchmarks
 swift build -c release --product ledger-bench
 if [ $# -eq 0 ]; then set -- all; fi

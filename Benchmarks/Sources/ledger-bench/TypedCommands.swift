@@ -216,8 +216,12 @@ func runReplay() throws {
             }
             precondition(n >= events)
         })
-        r.add(project, try measured { summary = try ledger.replay(threads: 1) })
+        var one: ReplaySummary?
+        r.add(project, try measured { one = try ledger.replay(threads: 1) })
         r.add(project2, try measured { summary = try ledger.replay(threads: 2) })
+        // Both folded every event, into the same cohort metrics.
+        precondition(one?.events == UInt64(events) && summary?.events == one?.events && summary?.patients == one?.patients && summary?.metrics == one?.metrics,
+                     "replays disagree: \(String(describing: one)) vs \(String(describing: summary))")
     }
     print("### Replay (ledger-bench replay, a ledger of \(count(Double(events))) typed events, \(typed.patients) patients, warm page cache, \(typedRounds) interleaved rounds; one thread unless stated)\n")
     let baselineOf = [scan: lz4, decode: lz4, cursor: lz4, views: scan, viewsEvent: cursor, project: cursor, project2: project]

@@ -64,6 +64,13 @@ extension Ledger {
     /// all.patientCount
     /// ```
     ///
+    /// ``PatientProjections`` without a checkpoint to start from is built as
+    /// ``replay(asOf:threads:progress:)`` builds it (on up to
+    /// ``defaultReplayThreads`` threads, holding up to
+    /// ``LedgerOptions/replayMemory`` of events while it does): for a
+    /// service's first use of a large ledger, or a read-only handle that
+    /// finds no checkpoint.
+    ///
     /// Thread-safe; projections are loaded and caught up one at a time.
     /// - Complexity: the checkpoint's size, plus the events stored since it.
     public func projection<P: Projection>(_ type: P.Type) throws(LedgerError) -> P {
@@ -90,7 +97,17 @@ extension Ledger {
                 }
             }
             let end = try readableEnd()
-            try fold(into: &value, from: position, to: end)
+            if position == 0, end > 0, P.self == PatientProjections.self {
+                // Nothing to start from: built as a replay builds it,
+                // patient by patient on every core, several times faster
+                // than a fold in log order (the same states).
+                let patients = state.withLock { $0.index.patients.count }
+                let (all, _) = try foldPatientProjections(end: end, patients: patients, threads: Ledger.defaultReplayThreads,
+                                                          metricsAsOf: nil, cutoff: nil, progress: nil)
+                value = all as! P
+            } else {
+                try fold(into: &value, from: position, to: end)
+            }
             position = max(position, end)
             value.compact()
             // Written when none stands for this handle, or it is an interval
@@ -438,40 +455,10 @@ extension Ledger {
             let latest = latestMillis.map { EventTime(millisecondsSince1970: $0) }
             let asOf = asOf ?? latest ?? EventTime(millisecondsSince1970: 0)
             let cutoff = latest.flatMap { asOf < $0 ? asOf : nil }
-            let directory = log.directory
-            let threads = max(1, threads)
-            // Each part's share of the patients, with a margin for an
-            // uneven split by hash (a table a little too large costs far
-            // less than one that grows).
-            let patientsPerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
-            let batch = PatientOrderedBatch.replaySize(rawBytes: log.rawBytes, records: end, parts: threads,
-                                                       memory: options.replayMemory)
-            // States live between batches only when there are several:
-            // in one, every patient is folded in the closing fold's reused
-            // state.
-            let livePatients = batch.fitsOneBatch ? 0 : patientsPerPart
-            let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
-                var all = PatientProjections()
-                all.reserveCapacity(livePatients)
-                let cut = cutoff.map { cutoff in
-                    var cut = PatientProjections(cutoff: cutoff)
-                    cut.reserveCapacity(livePatients)
-                    return cut
-                }
-                return ReplayFold(all: all, cut: cut, asOf: asOf, directory: directory,
-                                  batchCapacity: batch.capacity, expectedEntries: batch.entries,
-                                  patients: patientsPerPart)
-            }
-            var all = PatientProjections()
-            var metrics = CohortMetrics(asOf: asOf)
-            for part in parts {
-                all.merge(disjoint: part.all)
-                // Every patient's latest event is at or before the default
-                // T, and `cut` drops those after an earlier one.
-                metrics.merge(part.metrics!)
-            }
+            let (all, metrics) = try foldPatientProjections(end: end, patients: patients, threads: threads,
+                                                            metricsAsOf: asOf, cutoff: cutoff, progress: progress)
             keepRebuilt(all, position: end, in: &loaded)
-            return (metrics, end, asOf, erased)
+            return (metrics!, end, asOf, erased)
         }
         let seconds = Self.monotonicSeconds() - start
         return ReplaySummary(asOf: asOf, events: records, patients: metrics.patients,
@@ -483,6 +470,58 @@ extension Ledger {
     /// The processors online, at most 8: ``replay(asOf:threads:progress:)``'s default.
     public static var defaultReplayThreads: Int {
         Int(min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 8))
+    }
+
+    /// Folds records `0..<end` into a fresh ``PatientProjections`` as
+    /// ``replay(asOf:threads:progress:)`` does: on `threads` threads, the
+    /// patients split between them by a hash of their id, each thread's
+    /// events folded patient by patient in batches (``PatientOrderedBatch``,
+    /// ``LedgerOptions/replayMemory``), the last one as a closing fold.
+    /// The states equal those of a fold in log order.
+    ///
+    /// - Parameters:
+    ///   - patients: the patients the index knows, to size the tables.
+    ///   - metricsAsOf: the cohort metrics' time; nil for none.
+    ///   - cutoff: when the metrics are of an earlier time than some
+    ///     patient's latest event: that time (the events after it are
+    ///     folded apart for the metrics).
+    /// - Returns: the states, not compacted, and the cohort metrics when
+    ///   `metricsAsOf` was given.
+    private func foldPatientProjections(end: UInt64, patients: Int, threads: Int, metricsAsOf: EventTime?, cutoff: EventTime?,
+                                        progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)?)
+        throws(LedgerError) -> (PatientProjections, CohortMetrics?) {
+        let directory = log.directory
+        let threads = max(1, threads)
+        // Each part's share of the patients, with a margin for an
+        // uneven split by hash (a table a little too large costs far
+        // less than one that grows).
+        let patientsPerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
+        let batch = PatientOrderedBatch.replaySize(rawBytes: log.rawBytes, records: end, parts: threads,
+                                                   memory: options.replayMemory)
+        // States live between batches only when there are several: in
+        // one, every patient is folded in the closing fold's reused state.
+        let livePatients = batch.fitsOneBatch ? 0 : patientsPerPart
+        let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
+            var all = PatientProjections()
+            all.reserveCapacity(livePatients)
+            let cut = cutoff.map { cutoff in
+                var cut = PatientProjections(cutoff: cutoff)
+                cut.reserveCapacity(livePatients)
+                return cut
+            }
+            return ReplayFold(all: all, cut: cut, asOf: metricsAsOf, directory: directory,
+                              batchCapacity: batch.capacity, expectedEntries: batch.entries,
+                              patients: patientsPerPart)
+        }
+        var all = PatientProjections()
+        var metrics = metricsAsOf.map { CohortMetrics(asOf: $0) }
+        for part in parts {
+            all.merge(disjoint: part.all)
+            // Every patient's latest event is at or before the metrics'
+            // time, and `cut` drops those after an earlier one.
+            if metrics != nil { metrics!.merge(part.metrics!) }
+        }
+        return (all, metrics)
     }
 
     /// Folds records `0..<end` on `parts` threads, each into its own
@@ -636,11 +675,12 @@ protocol EventFolding: Sendable {
 struct ReplayFold: EventFolding {
     var all: PatientProjections
     var cut: PatientProjections?
-    let asOf: EventTime
+    /// The cohort metrics' time; nil for none (`cut` is then nil too).
+    let asOf: EventTime?
     /// The log's directory, for errors.
     let directory: String
     /// The part's cohort metrics as of `asOf` (of `cut` when there is
-    /// one), once finished.
+    /// one), once finished; nil without `asOf`.
     var metrics: CohortMetrics?
     /// The part's patients, about.
     let patients: Int
@@ -650,7 +690,7 @@ struct ReplayFold: EventFolding {
     /// Folders starting from `all` and `cut`, holding back up to
     /// `batchCapacity` bytes of events at a time (about `expectedEntries`
     /// events), for about `patients` patients.
-    init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime, directory: String, batchCapacity: Int,
+    init(all: PatientProjections, cut: PatientProjections?, asOf: EventTime?, directory: String, batchCapacity: Int,
          expectedEntries: Int = 0, patients: Int) {
         self.all = all
         self.cut = cut
@@ -673,7 +713,7 @@ struct ReplayFold: EventFolding {
     mutating func finish() throws(LedgerError) {
         // The metrics come from `cut` when there is one.
         all.beginClosing(metricsAsOf: cut == nil ? asOf : nil, keepingStates: true, patients: patients)
-        cut?.beginClosing(metricsAsOf: asOf, keepingStates: false, patients: 0)
+        cut?.beginClosing(metricsAsOf: asOf!, keepingStates: false, patients: 0)
         try foldPending(closing: true)
         // Its memory back now, not when the caller drops the folder (after
         // merging the parts and writing the checkpoint).

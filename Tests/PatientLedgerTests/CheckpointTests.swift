@@ -251,6 +251,33 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         #expect(messages.all.count == 1)
     }
 
+    /// Without a checkpoint, the patients' projection is built as a replay
+    /// builds it (patient-ordered batches, one thread per core): the same
+    /// states as a fold in log order, erasures included, in one batch or
+    /// in many, and then caught up in log order from where it stands.
+    @Test(arguments: [64 << 10, 1 << 30])
+    func withoutACheckpointTheProjectionIsBuiltAsAReplayBuildsIt(replayMemory: Int) throws {
+        let dir = TemporaryDirectory()
+        let messages = Messages()
+        var writerOptions = options(messages)
+        writerOptions.writesCheckpoints = false
+        let ledger = try Ledger.open(at: dir.path, options: writerOptions)
+        try ledger.append(Array(Self.events.dropLast(20)))
+        try ledger.flush()
+        var readerOptions = options(messages, readOnly: true)
+        readerOptions.replayMemory = replayMemory
+        readerOptions.writesCheckpoints = false
+        let reader = try Ledger.open(at: dir.path, options: readerOptions)
+        #expect(try reader.projection(PatientProjections.self).states == (try rebuilt(reader)))
+        #expect(!fileExists(dir.appending("projections/patients.ckpt")))
+        // Caught up from there in log order.
+        try ledger.append(Array(Self.events.suffix(20)))
+        try ledger.flush()
+        try reader.refresh()
+        #expect(try reader.projection(PatientProjections.self).states == (try rebuilt(reader)))
+        try ledger.close()
+    }
+
     @Test(arguments: ["flip", "truncate", "empty", "version", "foreign"])
     func anUntrustworthyCheckpointIsRebuiltWithADiagnostic(damage: String) throws {
         let dir = TemporaryDirectory()

@@ -51,7 +51,10 @@ func runKilledWriterChild(mode: String, path: String, start: Int) throws -> Neve
         try ledger.append(batch)
         appended += batch.count
         var line = "\(appended)\n"
-        line.withUTF8 { _ = write(1, $0.baseAddress, $0.count) }
+        let written = line.withUTF8 { write(1, $0.baseAddress, $0.count) }
+        // The parent is gone (it would have killed us): stop rather than
+        // fill the disk.
+        if written != line.utf8.count { exit(1) }
     }
 }
 
@@ -59,60 +62,76 @@ func runKilledWriterChild(mode: String, path: String, start: Int) throws -> Neve
 /// (``runKilledWriterChild(mode:path:start:)``) and kills it with SIGKILL
 /// once it reported at least `tail` events appended: the ledger as the
 /// kill left it, cached under ``Scratch/cache``. Returns its path and the
-/// events the child had reported appended.
-private func killImage(_ writer: KilledWriter, large: String, events: Int, tail: Int) throws -> (path: String, appended: Int) {
-    let image = "\(Scratch.cache)/ledger-killed-\(writer.rawValue)-\(events)-\(tail)"
-    let countFile = image + ".appended"
-    if Files.exists(image + ".complete"), let text = try? String(contentsOfFile: countFile, encoding: .utf8),
+/// events the child had reported appended before the kill (it may have
+/// appended more before the signal landed).
+private func killImage(_ writer: KilledWriter, large: String, events: Int, patients: Int, tail: Int) throws -> (path: String, appended: Int) {
+    let image = "\(Scratch.cache)/ledger-killed-\(writer.rawValue)-\(events)-p\(patients)-\(tail)"
+    let countFile = image + ".appended", marker = image + ".complete"
+    if Files.exists(marker), Files.isDirectory(image), let text = try? String(contentsOfFile: countFile, encoding: .utf8),
        let appended = Int(text) {
         return (image, appended)
     }
-    Files.removeTree(image)
+    for path in [marker, countFile, image] { Files.removeTree(path) }
     try materializeLedger(from: large, to: image)
     pending("building the \(writer.rawValue) kill image: a child writer appends \(tail) events after \(events), then SIGKILL")
 
     var pipeEnds: [Int32] = [0, 0]
     guard pipe(&pipeEnds) == 0 else { throw BenchError("pipe: errno \(errno)") }
+    for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
+    // The write end becomes the child's standard output (dup2 clears
+    // close-on-exec there); both original ends close at its exec.
     posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
-    posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+    // SIGPIPE at its default in the child, whatever the parent ignores:
+    // a child whose parent died ends at its next write.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    sigaddset(&defaults, SIGPIPE)
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
     let executable = "/proc/self/exe"
     let argv = [executable, "killed-writer-child", writer.rawValue, image, "\(events)"]
     var cArguments = argv.map { strdup($0) } + [nil]
     defer { for p in cArguments { free(p) } }
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, executable, &actions, nil, &cArguments, environ)
+    let spawned = posix_spawn(&pid, executable, &actions, &attributes, &cArguments, environ)
     close(pipeEnds[1])
     guard spawned == 0 else { close(pipeEnds[0]); throw BenchError("posix_spawn: \(spawned)") }
 
     // Read the child's counts until it reported `tail`, then kill it.
     var appended = 0
+    var failure: String?
     var pendingText: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     readLoop: while appended < tail {
         let n = buffer.withUnsafeMutableBytes { read(pipeEnds[0], $0.baseAddress, $0.count) }
-        if n <= 0 { break }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { failure = n < 0 ? "read: errno \(errno)" : "the child writer stopped"; break }
         for byte in buffer[0..<n] {
-            if byte == UInt8(ascii: "\n") {
-                appended = Int(String(decoding: pendingText, as: UTF8.self)) ?? appended
-                pendingText.removeAll(keepingCapacity: true)
-                if appended >= tail { break readLoop }
-            } else {
-                pendingText.append(byte)
+            guard byte == UInt8(ascii: "\n") else { pendingText.append(byte); continue }
+            guard let count = Int(String(decoding: pendingText, as: UTF8.self)) else {
+                failure = "the child writer printed \(String(decoding: pendingText, as: UTF8.self).debugDescription)"
+                break readLoop
             }
+            appended = count
+            pendingText.removeAll(keepingCapacity: true)
+            if appended >= tail { break readLoop }
         }
     }
     kill(pid, SIGKILL)
     var status: Int32 = 0
-    waitpid(pid, &status, 0)
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     close(pipeEnds[0])
-    guard appended >= tail else { throw BenchError("the child writer stopped after \(appended) events (wait status \(status))") }
+    if let failure { throw BenchError("\(failure) after \(appended) events (wait status \(status))") }
     sync()
     try "\(appended)".write(toFile: countFile, atomically: true, encoding: .utf8)
-    let marker = creat(image + ".complete", 0o644)
-    if marker >= 0 { close(marker) }
+    let done = creat(marker, 0o644)
+    if done >= 0 { close(done) }
     return (image, appended)
 }
 
@@ -137,10 +156,12 @@ func runLedgerOpen() throws {
     defer { Scratch.remove(work) }
     let copy = work + "/ledger"
 
-    /// Opens a fresh copy of `source` as the writer `runs` times.
-    func openCopies(of source: String) throws -> OpenFindings {
+    /// Opens a fresh copy of `source` as the writer `runs` times; every
+    /// open must find the same (`check` runs on the first, before it is
+    /// closed).
+    func openCopies(of source: String, check: (Ledger) throws -> Void = { _ in }) throws -> OpenFindings {
         var found = OpenFindings()
-        for _ in 0..<runs {
+        for run in 0..<runs {
             Scratch.remove(copy)
             try materializeLedger(from: source, to: copy)
             // Read once, as a restarted service finds the files its
@@ -149,7 +170,14 @@ func runLedgerOpen() throws {
             LogFixtures.warmPageCache(copy + "/index")
             var ledger: Ledger?
             found.seconds.append(try time { ledger = try Ledger.open(at: copy, options: LedgerFixtures.options(.noSync())) })
-            found.report = ledger!.openReport
+            let report = ledger!.openReport
+            if run == 0 {
+                try check(ledger!)
+            } else {
+                precondition(ledger!.endPosition == found.end && report.recordsCaughtUp == found.report!.recordsCaughtUp
+                             && report.log.bytesDropped == found.report!.log.bytesDropped, "two opens of the same files differ")
+            }
+            found.report = report
             found.end = ledger!.endPosition
             try ledger!.close()
         }
@@ -179,21 +207,29 @@ func runLedgerOpen() throws {
     row("after a clean close, writer", clean, "")
 
     for writer in KilledWriter.allCases {
-        let (image, appended) = try killImage(writer, large: large, events: events, tail: tail)
-        let found = try openCopies(of: image)
-        let recovered = Int(found.end) - events
-        // What the kill left must be the child's events, in order, and
-        // reachable through the index: the last one recovered, read by
-        // position and in its patient's stream.
-        let check = try Ledger.open(at: copy, options: .readOnly)
-        if recovered > 0 {
-            let last = try check.event(at: found.end - 1)
-            precondition(last.event == typed.event(Int(found.end) - 1), "the last recovered event differs from the one appended")
-            let stream = try check.events(of: last.event.patient)
-            precondition(stream.last?.position == found.end - 1, "the last recovered event is missing from its patient's stream")
+        let (image, appended) = try killImage(writer, large: large, events: events, patients: typed.patients, tail: tail)
+        // What the kill left must be the child's events, in order, each
+        // reachable through the index: every recovered event compared with
+        // the one appended at its position, the last in its patient's
+        // stream.
+        let found = try openCopies(of: image) { ledger in
+            precondition(ledger.endPosition >= UInt64(events), "recovery cut into the events of the clean ledger")
+            let cursor = ledger.events(from: UInt64(events))
+            var next = events
+            while let stored = try cursor.next() {
+                precondition(stored.position == UInt64(next) && stored.event == typed.event(next),
+                             "the event recovered at \(stored.position) is not the one appended there")
+                next += 1
+            }
+            precondition(next == Int(ledger.endPosition))
+            if next > events {
+                let stream = try ledger.events(of: typed.event(next - 1).patient)
+                precondition(stream.last?.position == UInt64(next - 1), "the last recovered event is missing from its patient's stream")
+            }
         }
+        let recovered = Int(found.end) - events
         row("after SIGKILL of a \(writer == .groupCommit ? "group-commit (2 ms)" : "noSync") writer", found,
-            "\(count(Double(recovered))) of the \(count(Double(appended))) events appended before the kill recovered")
+            "\(count(Double(recovered))) events recovered, each checked; the child had reported \(count(Double(appended))) appended when it was killed")
     }
 
     print("### Ledger open (ledger-bench ledger-open, a ledger of \(count(Double(events))) typed events, \(typed.patients) patients; warm page cache; \(runs) opens each, the writer's on a fresh copy each time)\n")

@@ -64,12 +64,14 @@ extension Ledger {
     /// all.patientCount
     /// ```
     ///
-    /// ``PatientProjections`` without a checkpoint to start from is built as
-    /// ``replay(asOf:threads:progress:)`` builds it (on up to
-    /// ``defaultReplayThreads`` threads, holding up to
-    /// ``LedgerOptions/replayMemory`` of events while it does): for a
-    /// service's first use of a large ledger, or a read-only handle that
-    /// finds no checkpoint.
+    /// ``PatientProjections`` is folded as ``replay(asOf:threads:progress:)``
+    /// folds (in patient-ordered batches, holding up to
+    /// ``LedgerOptions/replayMemory`` of events while it does) when it has
+    /// no checkpoint to start from, on up to ``defaultReplayThreads``
+    /// threads, and when it catches up ``LedgerOptions/checkpointInterval``
+    /// records or more, on one: a service's first use of a large ledger,
+    /// a read-only handle that finds no checkpoint, a checkpoint far
+    /// behind the log. Other projections are folded in log order.
     ///
     /// Thread-safe; projections are loaded and caught up one at a time.
     /// - Complexity: the checkpoint's size, plus the events stored since it.
@@ -97,13 +99,17 @@ extension Ledger {
                 }
             }
             let end = try readableEnd()
-            if position == 0, end > 0, P.self == PatientProjections.self {
-                // Nothing to start from: built as a replay builds it,
-                // patient by patient on every core, several times faster
-                // than a fold in log order (the same states).
-                let patients = state.withLock { $0.index.patients.count }
-                let (all, _) = try foldPatientProjections(end: end, patients: patients, threads: Ledger.defaultReplayThreads,
-                                                          metricsAsOf: nil, cutoff: nil, progress: nil)
+            if let patients = value as? PatientProjections, end > position,
+               position == 0 || end - position >= options.checkpointInterval {
+                value = P()    // the fold below holds the only copy
+                // Nothing to start from, or a long way to catch up: folded
+                // as a replay folds, patient by patient (on every core
+                // when starting from nothing), several times faster than
+                // in log order; the same states.
+                let known = state.withLock { $0.index.patients.count }
+                let (all, _) = try foldPatientProjections(consume patients, from: position, end: end, patients: known,
+                                                          threads: Ledger.defaultReplayThreads, metricsAsOf: nil,
+                                                          cutoff: nil, progress: nil)
                 value = all as! P
             } else {
                 try fold(into: &value, from: position, to: end)
@@ -472,12 +478,14 @@ extension Ledger {
         Int(min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 8))
     }
 
-    /// Folds records `0..<end` into a fresh ``PatientProjections`` as
-    /// ``replay(asOf:threads:progress:)`` does: on `threads` threads, the
-    /// patients split between them by a hash of their id, each thread's
-    /// events folded patient by patient in batches (``PatientOrderedBatch``,
-    /// ``LedgerOptions/replayMemory``), the last one as a closing fold.
-    /// The states equal those of a fold in log order.
+    /// Folds records `start..<end` into `projection` (which reflects
+    /// `0..<start`) as ``replay(asOf:threads:progress:)`` folds a ledger:
+    /// on `threads` threads, the patients split between them by a hash of
+    /// their id, each thread's events folded patient by patient in batches
+    /// (``PatientOrderedBatch``, ``LedgerOptions/replayMemory``), the last
+    /// one as a closing fold. The states equal those of a fold in log
+    /// order. A projection that already holds patients is folded on one
+    /// thread (its states are not split between threads).
     ///
     /// - Parameters:
     ///   - patients: the patients the index knows, to size the tables.
@@ -487,22 +495,28 @@ extension Ledger {
     ///     folded apart for the metrics).
     /// - Returns: the states, not compacted, and the cohort metrics when
     ///   `metricsAsOf` was given.
-    private func foldPatientProjections(end: UInt64, patients: Int, threads: Int, metricsAsOf: EventTime?, cutoff: EventTime?,
-                                        progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)?)
+    func foldPatientProjections(_ projection: consuming PatientProjections = PatientProjections(), from start: UInt64 = 0,
+                                end: UInt64, patients: Int, threads: Int, metricsAsOf: EventTime?, cutoff: EventTime?,
+                                progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)?)
         throws(LedgerError) -> (PatientProjections, CohortMetrics?) {
         let directory = log.directory
-        let threads = max(1, threads)
+        let threads = projection.patientCount == 0 ? max(1, threads) : 1
+        // Handed to the one thread that folds it (moved, not copied: a
+        // copy's first change would copy every patient's state).
+        let handOver = Mutex<PatientProjections?>(projection)
         // Each part's share of the patients, with a margin for an
         // uneven split by hash (a table a little too large costs far
         // less than one that grows).
         let patientsPerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
-        let batch = PatientOrderedBatch.replaySize(rawBytes: log.rawBytes, records: end, parts: threads,
+        // The records' uncompressed bytes, estimated for a part of the log.
+        let rawBytes = start == 0 ? log.rawBytes : Int64(Double(log.rawBytes) * Double(end - start) / Double(max(end, 1)))
+        let batch = PatientOrderedBatch.replaySize(rawBytes: rawBytes, records: end - start, parts: threads,
                                                    memory: options.replayMemory)
         // States live between batches only when there are several: in
         // one, every patient is folded in the closing fold's reused state.
         let livePatients = batch.fitsOneBatch ? 0 : patientsPerPart
-        let parts = try foldPartitioned(parts: threads, end: end, progress: progress) {
-            var all = PatientProjections()
+        let parts = try foldPartitioned(parts: threads, from: start, end: end, progress: progress) {
+            var all = handOver.withLock { $0.take() } ?? PatientProjections()
             all.reserveCapacity(livePatients)
             let cut = cutoff.map { cutoff in
                 var cut = PatientProjections(cutoff: cutoff)
@@ -513,6 +527,7 @@ extension Ledger {
                               batchCapacity: batch.capacity, expectedEntries: batch.entries,
                               patients: patientsPerPart)
         }
+        if parts.count == 1 { return (parts[0].all, parts[0].metrics) }
         var all = PatientProjections()
         var metrics = metricsAsOf.map { CohortMetrics(asOf: $0) }
         for part in parts {
@@ -524,26 +539,28 @@ extension Ledger {
         return (all, metrics)
     }
 
-    /// Folds records `0..<end` on `parts` threads, each into its own
+    /// Folds records `start..<end` on `parts` threads, each into its own
     /// folder, the patients split between them by a hash of their id.
     /// Erasure as the cursor does it: events hidden by their patient's last
     /// `erase` (as the index knows it) are skipped.
-    func foldPartitioned<F: EventFolding>(parts: Int, end: UInt64,
+    func foldPartitioned<F: EventFolding>(parts: Int, from start: UInt64 = 0, end: UInt64,
                                           progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)?,
                                           make: @escaping @Sendable () -> F) throws(LedgerError) -> [F] {
-        guard end > 0 else {
+        guard end > start else {
             var empty = make()
             try empty.finish()
             return [empty]
         }
-        let hidden = erasures(before: end)
+        // From position 0, events a later erase hides are skipped unread;
+        // from further on, the erase records make the folder forget them.
+        let hidden = start == 0 ? erasures(before: end) : [:]
         let results = Mutex<[Int: Result<F, LedgerError>]>([:])
         let work: @Sendable (Int) -> Void = { part in
             var folder = make()
             let outcome: Result<F, LedgerError>
             do throws(LedgerError) {
                 do throws(LedgerError) {
-                    try self.scanFold(from: 0, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
+                    try self.scanFold(from: start, to: end, hidden: hidden, part: part, parts: parts, progress: progress,
                                       apply: { (event, position, hash) throws(LedgerError) in
                                           try folder.apply(event, position: position, patientHash: hash)
                                       },

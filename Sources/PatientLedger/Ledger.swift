@@ -34,7 +34,9 @@ public struct LedgerOptions: Sendable {
     /// later cut is detected by its anchor and rebuilt.
     public var writesCheckpoints: Bool
     /// Records a projection's catch-up may read past its checkpoint before
-    /// the checkpoint is rewritten.
+    /// the checkpoint is rewritten. A catch-up of ``PatientProjections``
+    /// this long or longer is folded in patient-ordered batches, as a
+    /// replay folds (see ``replayMemory``).
     public var checkpointInterval: UInt64 = 100_000
     /// Where the ledger says what it rebuilt and why (a projection
     /// checkpoint that was missing, damaged or of another version), one
@@ -45,8 +47,11 @@ public struct LedgerOptions: Sendable {
     /// on first use (``Ledger/projection(_:)``), so a process that only
     /// appends never pays for them. Default: none.
     public var projectionsOnOpen: [any Projection.Type] = []
-    /// Bytes of events a replay (``Ledger/replay(asOf:threads:progress:)``)
-    /// may hold in memory at once, split between its threads: each
+    /// Bytes of events a replay (``Ledger/replay(asOf:threads:progress:)``,
+    /// and ``Ledger/projection(_:)`` when it builds ``PatientProjections``
+    /// without a checkpoint or catches it up a long way, at open too with
+    /// ``projectionsOnOpen``) may hold in memory at once, split between
+    /// its threads: each
     /// thread's batch holds up to `replayMemory / threads` bytes (at least
     /// 64 KB, at most about 1.9 GB). Default: 1 GiB.
     ///

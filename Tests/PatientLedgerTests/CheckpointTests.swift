@@ -251,30 +251,70 @@ func lastErasePositions(_ records: [PatientEventRecord]) -> [String: UInt64] {
         #expect(messages.all.count == 1)
     }
 
-    /// Without a checkpoint, the patients' projection is built as a replay
-    /// builds it (patient-ordered batches, one thread per core): the same
-    /// states as a fold in log order, erasures included, in one batch or
-    /// in many, and then caught up in log order from where it stands.
+    /// Without a checkpoint, and when catching up at least
+    /// `checkpointInterval` records, the patients' projection is folded
+    /// as a replay folds (patient-ordered batches): the same states as a
+    /// fold in log order, erasures included, in one batch or in many; a
+    /// short catch-up folds in log order. The checkpoint a read-only handle
+    /// writes then serves the next one.
     @Test(arguments: [64 << 10, 1 << 30])
-    func withoutACheckpointTheProjectionIsBuiltAsAReplayBuildsIt(replayMemory: Int) throws {
+    func theProjectionIsFoldedAsAReplayFoldsFromNothingOrFarBehind(replayMemory: Int) throws {
         let dir = TemporaryDirectory()
         let messages = Messages()
         var writerOptions = options(messages)
         writerOptions.writesCheckpoints = false
         let ledger = try Ledger.open(at: dir.path, options: writerOptions)
-        try ledger.append(Array(Self.events.dropLast(20)))
+        try ledger.append(Array(Self.events.dropLast(200)))
         try ledger.flush()
         var readerOptions = options(messages, readOnly: true)
         readerOptions.replayMemory = replayMemory
-        readerOptions.writesCheckpoints = false
+        readerOptions.checkpointInterval = 150
         let reader = try Ledger.open(at: dir.path, options: readerOptions)
         #expect(try reader.projection(PatientProjections.self).states == (try rebuilt(reader)))
-        #expect(!fileExists(dir.appending("projections/patients.ckpt")))
-        // Caught up from there in log order.
+        #expect(messages.all == ["projection patients: no checkpoint; rebuilt from the log"])
+        // Far behind (200 records), then a little (20).
+        try ledger.append(Array(Self.events.suffix(200).prefix(180)))
+        try ledger.flush()
+        try reader.refresh()
+        #expect(try reader.projection(PatientProjections.self).states == (try rebuilt(reader)))
         try ledger.append(Array(Self.events.suffix(20)))
         try ledger.flush()
         try reader.refresh()
         #expect(try reader.projection(PatientProjections.self).states == (try rebuilt(reader)))
+        // The reader's checkpoint (written after the rebuild and the long
+        // catch-up) loads in the next handle without a rebuild.
+        let next = try Ledger.open(at: dir.path, options: readerOptions)
+        #expect(try next.projection(PatientProjections.self).states == (try rebuilt(next)))
+        #expect(messages.all.count == 1, "\(messages.all)")
+        try ledger.close()
+    }
+
+    /// The batched fold itself, on 1 to 3 threads from nothing, and on one
+    /// from a projection of a prefix of the log (any position, erase
+    /// records included), equals the fold in log order.
+    @Test func theBatchedFoldEqualsTheFoldInLogOrder() throws {
+        let dir = TemporaryDirectory()
+        let ledger = try Ledger.open(at: dir.path, options: options(Messages()))
+        try ledger.append(Self.events)
+        let end = try ledger.readableEnd()
+        let whole = try rebuilt(ledger)
+        let patients = ledger.patientIDs.count
+        for threads in [1, 2, 3] {
+            let (all, metrics) = try ledger.foldPatientProjections(end: end, patients: patients, threads: threads,
+                                                                   metricsAsOf: nil, cutoff: nil, progress: nil)
+            #expect(all.states == whole, "\(threads) threads")
+            #expect(metrics == nil)
+        }
+        var generator = SplitMix64(seed: 5)
+        let erasePositions = Self.events.indices.filter { Self.events[$0].body == .erase }
+        for start in [1, Int(end) / 2, Int(end) - 1] + erasePositions + (0..<5).map({ _ in Int(generator.next() % end) }) {
+            var head = PatientProjections()
+            try ledger.fold(from: 0, to: UInt64(start)) { head.apply($0) } erase: { head.erase(patient: $0) }
+            head.compact()
+            let (all, _) = try ledger.foldPatientProjections(head, from: UInt64(start), end: end, patients: patients, threads: 2,
+                                                             metricsAsOf: nil, cutoff: nil, progress: nil)
+            #expect(all.states == whole, "from \(start)")
+        }
         try ledger.close()
     }
 

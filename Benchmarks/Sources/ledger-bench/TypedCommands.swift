@@ -147,6 +147,52 @@ func runTyped() throws {
     }
     print("SQLite (index on patient) of \(count(Double(sqliteEvents))) events: \(fixed(Double(sqliteBytes) / Double(sqliteEvents), 1)) B/event on disk (database + WAL).")
     print("Peak RSS of this process so far: \(mb(Double(peakResidentBytes()))) (holds the prebuilt events).\n")
+    try runDurableAppendLatency(typed: typed, batches: batches, work: work)
+}
+
+/// The latency of a durable append of one event (`Ledger.append(_ event:)`
+/// with `everyAppend`: it returns once the event is synced), beside the
+/// device's floor: `pwrite` of the same encoded bytes to a plain file and
+/// `fdatasync`, one event at a time.
+@MainActor
+private func runDurableAppendLatency(typed: TypedEvents, batches: [[PatientEvent]], work: String) throws {
+    let appends = max(10, option("fsync-latency", 1000))
+    let events = batches.joined().prefix(appends)
+    pending("typed: \(events.count) durable single-event appends, and as many pwrite + fdatasync")
+    let path = work + "/durable"
+    let ledger = try Ledger.open(at: path, options: LedgerFixtures.options(.everyAppend))
+    var ledgerTimes: [Double] = []
+    for event in events {
+        var stored: UInt64?
+        ledgerTimes.append(try time { stored = try ledger.append(event) })
+        precondition(stored != nil, "a durable append stored nothing")
+    }
+    try ledger.close()
+    Scratch.remove(path)
+
+    let file = open(work + "/floor", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    guard file >= 0 else { throw BenchError("cannot create \(work)/floor: errno \(errno)") }
+    defer { close(file); unlink(work + "/floor") }
+    var offset = 0
+    var floorTimes: [Double] = []
+    for event in events {
+        let bytes = EventCodec.encode(event)
+        floorTimes.append(time {
+            let written = bytes.withUnsafeBytes { pwrite(file, $0.baseAddress, $0.count, offset) }
+            precondition(written == bytes.count && fdatasync(file) == 0, "pwrite + fdatasync failed: errno \(errno)")
+        })
+        offset += bytes.count
+    }
+    let l = Sample(ledgerTimes), f = Sample(floorTimes)
+    print("### Durable appends of one event (ledger-bench typed, \(events.count) each, one at a time)\n")
+    func row(_ name: String, _ x: Sample, _ ratio: String) -> [String] {
+        [name, micros(x.median), micros(x.percentile(90)), micros(x.percentile(99)), micros(x.max), ratio]
+    }
+    table(["workload", "p50 us", "p90 us", "p99 us", "max us", "ratio (p50)"], [
+        row("pwrite of the encoded event + fdatasync, plain file (the device's floor)", f, "baseline"),
+        row("ledger: append(_ event:), everyAppend (validated, indexed, compressed, checksummed, synced)", l,
+            fixed(l.median / f.median, 2) + "x the floor"),
+    ])
 }
 
 // MARK: - replay

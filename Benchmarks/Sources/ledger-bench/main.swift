@@ -14,7 +14,7 @@
 //   swift run -c release ledger-bench summarize FILE.jmh.json   # package-benchmark results as one table
 //
 // Options: --rounds N, --events N (multiple of 1000), --reads N; typed: --sqlite-events N, --fsync-events N;
-// patient: --patient-reads N, --queries N; ledger-open: --kill-after N (events the killed writer appends, 500,000).
+// typed: --fsync-latency N (durable single-event appends, 1000); patient: --patient-reads N, --queries N; ledger-open: --kill-after N (events the killed writer appends, 500,000).
 // Environment: LEDGER_BENCH_DIR, LEDGER_BENCH_LARGE_RECORDS, LEDGER_BENCH_CRASH_TAIL, LEDGER_BENCH_PATIENTS,
 // LEDGER_BENCH_LEDGER_EVENTS, LEDGER_BENCH_IMPORT_LINES.
 #if canImport(Glibc)

@@ -21,7 +21,9 @@ import Synchronization
 /// file before a later sync, so durability is unchanged for every mode.
 ///
 /// At most ``depth`` blocks wait or are being written; a writer filling
-/// blocks faster than they are written waits for a free builder. A failed
+/// blocks faster than they are written waits for a free builder. The
+/// builders are made as they are first needed, so a writer that never
+/// gets ahead of its pipeline holds only a few. A failed
 /// write stops the pipeline: later blocks are dropped and every later
 /// submit or drain throws the error (the writer then fails until reopened,
 /// and recovery cuts the unwritten tail).
@@ -36,8 +38,21 @@ import Synchronization
 /// submit, when no job runs (the semaphores order the accesses). Hence the
 /// unchecked `Sendable`.
 final class BlockPipeline: @unchecked Sendable {
-    /// Builders waiting or being written, at most.
-    static let depth = 4
+    /// Builders waiting or being written, at most: about a megabyte of
+    /// records ahead of the file (32 KiB blocks).
+    ///
+    /// Deep enough to hold a large batch's blocks: the ledger's append does
+    /// its own work before and after handing a batch to the log
+    /// (de-duplicating ids, indexing), and with only a few blocks in
+    /// flight the pipeline ran dry during that work while the appending
+    /// thread waited for builders during the copy, the two taking turns
+    /// on two cores. With 32 rather than 4: a JSON Lines import (batches
+    /// of 10,000 events, noSync) 17% faster, typed appends in batches of
+    /// 1000 5-10% faster; group commit unchanged. The cost: up to 32
+    /// builders (about 2 MB) while appends outrun the pipeline, and a
+    /// commit (group commit's tick, `flush()`) then waits for up to 32
+    /// blocks to be written, about 3 ms.
+    static let depth = 32
 
     /// Builders to fill, and the jobs: the builders handed over, in order
     /// (a ring; nil asks the worker to end).
@@ -112,9 +127,18 @@ final class BlockPipeline: @unchecked Sendable {
         durable = Atomic(offset)
         writebackOffset = offset
         writtenEnd = Atomic(offset)
-        free = Mutex((0..<Self.depth).map { _ in BlockBuilder(capacity: blockBytes + 4096) })
+        builderCapacity = blockBytes + 4096
+        free = Mutex([BlockBuilder(capacity: builderCapacity)])
         unpublished.reserveCapacity(64)
     }
+
+    /// The capacity of each builder: a block and a large record's room.
+    private let builderCapacity: Int
+    /// Builders this pipeline made so far (at most ``depth``: the
+    /// writer's own, which it swaps for one of them at each submit, is
+    /// not counted).
+    var buildersMade: Int { made.load(ordering: .relaxed) }
+    private let made = Atomic(1)
 
     /// An upper bound of the active segment's size once everything submitted
     /// is written (raw sizes count for blocks not yet compressed).
@@ -160,7 +184,11 @@ final class BlockPipeline: @unchecked Sendable {
             freeCount.signal()
             throw error
         }
-        let next = free.withLock { $0.removeLast() }
+        // A permit with no builder free: fewer than `depth` are made yet.
+        let next = free.withLock { $0.popLast() } ?? {
+            made.add(1, ordering: .relaxed)
+            return BlockBuilder(capacity: builderCapacity)
+        }()
         pendingBytes.add(SegmentFormat.blockHeaderLength + builder.rawCount, ordering: .releasing)
         jobs.withLock { $0.push(Job(builder: builder, batchEnd: batchEnd)) }
         jobCount.signal()

@@ -46,6 +46,30 @@ import LedgerTestSupport
         }
     }
 
+    /// A writer that outruns its pipeline (every write slowed down) waits
+    /// for builders rather than making more than ``BlockPipeline/depth``
+    /// of them, and loses nothing: a batch of many blocks, then another,
+    /// read back intact.
+    @Test func aWriterAheadOfItsPipelineWaitsWithinTheDepth() throws {
+        let dir = TemporaryDirectory()
+        let system = FaultInjectingSystemCalls { call, _, _ in
+            if call == .pwrite { usleep(300) }
+            return nil
+        }
+        let options = smallOptions(durability: .noSync(interval: .seconds(30)), segmentBytes: 1 << 30, blockBytes: 1024,
+                                   systemCalls: system)
+        let log = try SegmentLog.open(at: dir.path, options: options)
+        var end: UInt64 = 0
+        for _ in 0..<2 { end = try log.append(TestRecords.batch(from: end, count: 1500)).upperBound }
+        let made = try #require(log.writer.withLock { $0?.pipeline.buildersMade })
+        #expect(made > 4 && made <= BlockPipeline.depth, "\(made) builders")
+        try log.close()
+        let reopened = try SegmentLog.open(at: dir.path, options: smallOptions(blockBytes: 1024))
+        #expect(reopened.endPosition == end)
+        for p in 0..<end { #expect(TestRecords.isIntact(try reopened.read(at: p))) }
+        try reopened.close()
+    }
+
     /// A write failing on the worker fails the writer at its next call,
     /// whatever that call is: an append that fits in the current block is
     /// not acknowledged.

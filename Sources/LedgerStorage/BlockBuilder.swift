@@ -31,6 +31,9 @@ final class BlockBuilder: @unchecked Sendable {
 
     var isEmpty: Bool { recordCount == 0 }
 
+    /// The raw bytes it holds before it grows.
+    var capacity: Int { raw.count }
+
     /// The raw bytes a record of `payloadCount` bytes takes at most.
     @inline(__always)
     static func maxEncodedSize(payloadCount: Int) -> Int { payloadCount + 2 * Varint.maxLength }

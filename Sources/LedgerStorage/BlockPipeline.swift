@@ -30,7 +30,7 @@ import Synchronization
 ///
 /// **Threads.** One worker thread per writer, started by ``start(_:)``
 /// and ended by ``stop()`` (the log's `close`). Jobs wait in a ring of
-/// ``depth`` slots; semaphores count the jobs and the free builders, so a
+/// ``depth`` + 1 slots; semaphores count the jobs and the free builders, so a
 /// steady stream of appends allocates nothing here (a dispatch queue
 /// allocated a block per job). The worker state (`file`, `writeOffset`,
 /// `writebackOffset`, `unpublished`) is touched only by the worker, or by
@@ -39,7 +39,8 @@ import Synchronization
 /// unchecked `Sendable`.
 final class BlockPipeline: @unchecked Sendable {
     /// Builders waiting or being written, at most: about a megabyte of
-    /// records ahead of the file (32 KiB blocks).
+    /// records ahead of the file, 32 blocks of the default 32 KiB
+    /// (``depth(blockBytes:)``).
     ///
     /// Deep enough to hold a large batch's blocks: the ledger's append does
     /// its own work before and after handing a batch to the log
@@ -48,17 +49,22 @@ final class BlockPipeline: @unchecked Sendable {
     /// thread waited for builders during the copy, the two taking turns
     /// on two cores. With 32 rather than 4: a JSON Lines import (batches
     /// of 10,000 events, noSync) 17% faster, typed appends in batches of
-    /// 1000 5-10% faster; group commit unchanged. The cost: up to 32
-    /// builders (about 2 MB) while appends outrun the pipeline, and a
-    /// commit (group commit's tick, `flush()`) then waits for up to 32
-    /// blocks to be written, about 3 ms.
-    static let depth = 32
+    /// 1000 5-10% faster; group commit unchanged. The cost: the builders
+    /// made (about 88 KB each at 32 KiB blocks: raw and output buffers and
+    /// the LZ4 stream), kept until the log closes once a writer outran its
+    /// pipeline, and a commit (group commit's tick, `flush()`) then waits
+    /// for up to that many blocks to be written, about 3 ms.
+    let depth: Int
+
+    /// The depth for blocks of `blockBytes`: a megabyte of them, at least
+    /// 4 and at most 32 blocks.
+    static func depth(blockBytes: Int) -> Int { min(max((1 << 20) / max(blockBytes, 1), 4), 32) }
 
     /// Builders to fill, and the jobs: the builders handed over, in order
     /// (a ring; nil asks the worker to end).
     private let free: Mutex<[BlockBuilder]>
-    private let freeCount = DispatchSemaphore(value: BlockPipeline.depth)
-    private let jobs = Mutex(JobRing())
+    private let freeCount: DispatchSemaphore
+    private let jobs: Mutex<JobRing>
     private let jobCount = DispatchSemaphore(value: 0)
     private let stopped = DispatchSemaphore(value: 0)
     private let running = Atomic<Bool>(false)
@@ -78,10 +84,13 @@ final class BlockPipeline: @unchecked Sendable {
         var batchEnd: Bool
     }
 
+    /// `depth + 1` slots: the jobs and the request to end.
     private struct JobRing {
-        var slots = [Job?](repeating: nil, count: BlockPipeline.depth + 1)
+        var slots: [Job?]
         var head = 0
         var count = 0
+
+        init(depth: Int) { slots = [Job?](repeating: nil, count: depth + 1) }
 
         mutating func push(_ job: Job?) {
             precondition(count < slots.count, "more jobs than builders")
@@ -128,6 +137,9 @@ final class BlockPipeline: @unchecked Sendable {
         writebackOffset = offset
         writtenEnd = Atomic(offset)
         builderCapacity = blockBytes + 4096
+        depth = Self.depth(blockBytes: blockBytes)
+        freeCount = DispatchSemaphore(value: depth)
+        jobs = Mutex(JobRing(depth: depth))
         free = Mutex([BlockBuilder(capacity: builderCapacity)])
         unpublished.reserveCapacity(64)
     }
@@ -214,8 +226,8 @@ final class BlockPipeline: @unchecked Sendable {
     /// Every builder is back once every job has finished: taking all of
     /// them (and giving them back) waits for exactly that.
     private func waitUntilIdle() {
-        for _ in 0..<Self.depth { freeCount.wait() }
-        for _ in 0..<Self.depth { freeCount.signal() }
+        for _ in 0..<depth { freeCount.wait() }
+        for _ in 0..<depth { freeCount.signal() }
     }
 
     /// The worker thread: one job after another until asked to end.
@@ -226,7 +238,10 @@ final class BlockPipeline: @unchecked Sendable {
             let raw = SegmentFormat.blockHeaderLength + job.builder.rawCount
             write(job.builder, batchEnd: job.batchEnd)
             pendingBytes.subtract(raw, ordering: .releasing)
-            free.withLock { $0.append(job.builder) }
+            // A builder that grew for a large record is not kept at that
+            // size (there may be ``depth`` of them): a fresh one replaces it.
+            let builder = job.builder.capacity > 2 * builderCapacity ? BlockBuilder(capacity: builderCapacity) : job.builder
+            free.withLock { $0.append(builder) }
             freeCount.signal()
         }
         stopped.signal()

@@ -478,8 +478,9 @@ extension Ledger {
         Int(min(max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 8))
     }
 
-    /// Folds records `start..<end` into `projection` (which reflects
-    /// `0..<start`) as ``replay(asOf:threads:progress:)`` folds a ledger:
+    /// Folds records `start..<end` into `projection`, which must reflect
+    /// exactly records `0..<start` (empty when `start` is 0), as
+    /// ``replay(asOf:threads:progress:)`` folds a ledger:
     /// on `threads` threads, the patients split between them by a hash of
     /// their id, each thread's events folded patient by patient in batches
     /// (``PatientOrderedBatch``, ``LedgerOptions/replayMemory``), the last
@@ -492,13 +493,16 @@ extension Ledger {
     ///   - metricsAsOf: the cohort metrics' time; nil for none.
     ///   - cutoff: when the metrics are of an earlier time than some
     ///     patient's latest event: that time (the events after it are
-    ///     folded apart for the metrics).
+    ///     folded apart for the metrics); only from position 0.
     /// - Returns: the states, not compacted, and the cohort metrics when
     ///   `metricsAsOf` was given.
     func foldPatientProjections(_ projection: consuming PatientProjections = PatientProjections(), from start: UInt64 = 0,
                                 end: UInt64, patients: Int, threads: Int, metricsAsOf: EventTime?, cutoff: EventTime?,
                                 progress: (@Sendable (_ done: UInt64, _ total: UInt64) -> Void)?)
         throws(LedgerError) -> (PatientProjections, CohortMetrics?) {
+        // The metrics of an earlier time fold every event up to it apart:
+        // from further on, those before `start` would be missing.
+        precondition(start == 0 || cutoff == nil, "foldPatientProjections: a cutoff from a position past 0")
         let directory = log.directory
         let threads = projection.patientCount == 0 ? max(1, threads) : 1
         // Handed to the one thread that folds it (moved, not copied: a
@@ -507,7 +511,11 @@ extension Ledger {
         // Each part's share of the patients, with a margin for an
         // uneven split by hash (a table a little too large costs far
         // less than one that grows).
-        let patientsPerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
+        let sharePerPart = threads == 1 ? patients : patients / threads + patients / (8 * threads) + 64
+        // A catch-up meets at most one patient per record: the tables are
+        // not sized for the whole cohort (the states at rest are there
+        // already).
+        let patientsPerPart = start == 0 ? sharePerPart : min(sharePerPart, Int(clamping: end - start))
         // The records' uncompressed bytes, estimated for a part of the log.
         let rawBytes = start == 0 ? log.rawBytes : Int64(Double(log.rawBytes) * Double(end - start) / Double(max(end, 1)))
         let batch = PatientOrderedBatch.replaySize(rawBytes: rawBytes, records: end - start, parts: threads,

@@ -47,9 +47,9 @@ import LedgerTestSupport
     }
 
     /// A writer that outruns its pipeline (every write slowed down) waits
-    /// for builders rather than making more than ``BlockPipeline/depth``
-    /// of them, and loses nothing: a batch of many blocks, then another,
-    /// read back intact.
+    /// for builders rather than making more than the pipeline's depth of
+    /// them, and loses nothing: a batch of many blocks, then another, read
+    /// back intact.
     @Test func aWriterAheadOfItsPipelineWaitsWithinTheDepth() throws {
         let dir = TemporaryDirectory()
         let system = FaultInjectingSystemCalls { call, _, _ in
@@ -61,8 +61,9 @@ import LedgerTestSupport
         let log = try SegmentLog.open(at: dir.path, options: options)
         var end: UInt64 = 0
         for _ in 0..<2 { end = try log.append(TestRecords.batch(from: end, count: 1500)).upperBound }
-        let made = try #require(log.writer.withLock { $0?.pipeline.buildersMade })
-        #expect(made > 4 && made <= BlockPipeline.depth, "\(made) builders")
+        let (made, depth) = try #require(log.writer.withLock { $0.map { ($0.pipeline.buildersMade, $0.pipeline.depth) } })
+        #expect(depth == 32 && BlockPipeline.depth(blockBytes: 4 << 20) == 4 && BlockPipeline.depth(blockBytes: 64 << 10) == 16)
+        #expect(made > 4 && made <= depth, "\(made) builders")
         try log.close()
         let reopened = try SegmentLog.open(at: dir.path, options: smallOptions(blockBytes: 1024))
         #expect(reopened.endPosition == end)

@@ -147,44 +147,51 @@ func runTyped() throws {
     }
     print("SQLite (index on patient) of \(count(Double(sqliteEvents))) events: \(fixed(Double(sqliteBytes) / Double(sqliteEvents), 1)) B/event on disk (database + WAL).")
     print("Peak RSS of this process so far: \(mb(Double(peakResidentBytes()))) (holds the prebuilt events).\n")
-    try runDurableAppendLatency(typed: typed, batches: batches, work: work)
+    try runDurableAppendLatency(batches: batches, work: work)
 }
 
 /// The latency of a durable append of one event (`Ledger.append(_ event:)`
 /// with `everyAppend`: it returns once the event is synced), beside the
 /// device's floor: `pwrite` of the same encoded bytes to a plain file and
-/// `fdatasync`, one event at a time.
+/// `fdatasync`. The two alternate event by event, after a `sync()` and
+/// 20 of each unmeasured, so that the writeback left by the workloads
+/// before falls on both alike.
 @MainActor
-private func runDurableAppendLatency(typed: TypedEvents, batches: [[PatientEvent]], work: String) throws {
+private func runDurableAppendLatency(batches: [[PatientEvent]], work: String) throws {
     let appends = max(10, option("fsync-latency", 1000))
-    let events = batches.joined().prefix(appends)
-    pending("typed: \(events.count) durable single-event appends, and as many pwrite + fdatasync")
+    let warmUp = 20
+    let events = Array(batches.joined().prefix(appends + warmUp))
+    pending("typed: \(events.count - warmUp) durable single-event appends, alternating with as many pwrite + fdatasync")
     let path = work + "/durable"
     let ledger = try Ledger.open(at: path, options: LedgerFixtures.options(.everyAppend))
-    var ledgerTimes: [Double] = []
-    for event in events {
-        var stored: UInt64?
-        ledgerTimes.append(try time { stored = try ledger.append(event) })
-        precondition(stored != nil, "a durable append stored nothing")
-    }
-    try ledger.close()
-    Scratch.remove(path)
-
     let file = open(work + "/floor", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     guard file >= 0 else { throw BenchError("cannot create \(work)/floor: errno \(errno)") }
     defer { close(file); unlink(work + "/floor") }
+    sync()
     var offset = 0
-    var floorTimes: [Double] = []
-    for event in events {
+    var ledgerTimes: [Double] = [], floorTimes: [Double] = []
+    for (n, event) in events.enumerated() {
+        var stored: UInt64?
+        let appendSeconds = try time { stored = try ledger.append(event) }
+        precondition(stored != nil, "a durable append stored nothing")
         let bytes = EventCodec.encode(event)
-        floorTimes.append(time {
-            let written = bytes.withUnsafeBytes { pwrite(file, $0.baseAddress, $0.count, offset) }
-            precondition(written == bytes.count && fdatasync(file) == 0, "pwrite + fdatasync failed: errno \(errno)")
-        })
+        var written = 0
+        var synced: Int32 = 0
+        let floorSeconds = time {
+            written = bytes.withUnsafeBytes { pwrite(file, $0.baseAddress, $0.count, offset) }
+            synced = fdatasync(file)
+        }
+        guard written == bytes.count && synced == 0 else { throw BenchError("pwrite + fdatasync failed: errno \(errno)") }
         offset += bytes.count
+        if n >= warmUp {
+            ledgerTimes.append(appendSeconds)
+            floorTimes.append(floorSeconds)
+        }
     }
+    try ledger.close()
+    Scratch.remove(path)
     let l = Sample(ledgerTimes), f = Sample(floorTimes)
-    print("### Durable appends of one event (ledger-bench typed, \(events.count) each, one at a time)\n")
+    print("### Durable appends of one event (ledger-bench typed, \(ledgerTimes.count) each, one at a time, alternating)\n")
     func row(_ name: String, _ x: Sample, _ ratio: String) -> [String] {
         [name, micros(x.median), micros(x.percentile(90)), micros(x.percentile(99)), micros(x.max), ratio]
     }

@@ -44,4 +44,17 @@ run replay --rounds 1 --events 5000
 run import --rounds 1
 run patient --patient-reads 50 --queries 20
 run ledger-open --rounds 1 --kill-after 3000
+
+# `projections` replays an existing ledger: a small generated cohort.
+(cd .. && swift build --product ledger)
+ledger=../.build/debug/ledger
+"$ledger" generate --patients 300 --days 120 --seed 3 --out "$scratch/cohort.jsonl"
+"$ledger" import "$scratch/cohort" "$scratch/cohort.jsonl" > /dev/null
+echo "ledger-bench projections" >&2
+if ! "$bench" projections "$scratch/cohort" 1 > "$scratch/out.md" 2> "$scratch/err.txt" \
+   || ! grep -q '^replay best' "$scratch/out.md"; then
+    cat "$scratch/out.md" "$scratch/err.txt" >&2
+    echo "bench-smoke: ledger-bench projections failed" >&2
+    exit 1
+fi
 echo "bench-smoke: every ledger-bench command ran" >&2

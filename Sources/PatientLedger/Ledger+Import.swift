@@ -41,7 +41,13 @@ public struct ImportOptions: Sendable {
     /// Lines per atomic append (their valid events): a crash mid-import
     /// leaves a prefix of whole batches; importing again (events with `id`)
     /// completes it without duplicates. Also the lines decoded together.
-    public var batchSize = 10_000
+    ///
+    /// Default 2,000: about 300 KB of typical events, below group commit's
+    /// default `maxBytes` (1 MiB), so the syncs stay the group commit's
+    /// own, beside the appends. With 10,000 (about 1.5 MB) nearly every
+    /// append found more than twice `maxBytes` unsynced and synced in line,
+    /// and an import ran 12-24% slower (BENCHMARKS.md, session 8).
+    public var batchSize = 2_000
     /// Invalid lines kept in the report (all are counted).
     public var maxProblems = 100
     /// Inputs up to this size (default 256 MiB) are decoded once, the events

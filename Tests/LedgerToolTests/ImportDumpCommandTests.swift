@@ -80,7 +80,7 @@ import Testing
         writeFile(work.appending("in.jsonl"), eventLines(total))
         let ledger = work.appending("l")
         let child = ChildProcess(try ledgerExecutable(), ["import", ledger, work.appending("in.jsonl")])
-        // Kill it once at least one whole batch (10,000 events, about 0.3 MB
+        // Kill it once at least one whole batch (2,000 events, about 60 KB
         // compressed) is in the log and before the last one.
         var waited = 0
         while waited < 60_000 {
@@ -94,7 +94,7 @@ import Testing
         #expect(again.status == 0)
         let numbers = again.outputLines.first?.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .init(charactersIn: "()"))) } ?? []
         #expect(numbers.count == 2 && numbers[0] + numbers[1] == total, "\(again.outputLines)")
-        #expect(numbers.count == 2 && numbers[1] > 0 && numbers[1] % 10_000 == 0, "whole batches survived: \(again.outputLines)")
+        #expect(numbers.count == 2 && numbers[1] > 0 && numbers[1] % ImportOptions().batchSize == 0, "whole batches survived: \(again.outputLines)")
         let dump = try runLedger("dump", ledger)
         #expect(dump.outputLines.count == total)
         let ids = Set(dump.outputLines.map { line in line.split(separator: ",").first { $0.hasPrefix(#""id":"#) } ?? "" })

@@ -341,7 +341,7 @@ func runImport() throws {
             Scratch.remove(path)
         }
     }
-    print("### JSON Lines import (ledger-bench import, \(count(Double(lines))) generated lines, \(mb(size)), \(fixed(size / Double(lines), 0)) B/line; \(typedRounds) interleaved rounds; default ImportOptions: all lines validated first, then appended in batches of 10,000)\n")
+    print("### JSON Lines import (ledger-bench import, \(count(Double(lines))) generated lines, \(mb(size)), \(fixed(size / Double(lines), 0)) B/line; \(typedRounds) interleaved rounds; default ImportOptions: all lines validated first, then appended in batches of \(ImportOptions().batchSize))\n")
     var rows: [[String]] = []
     for name in r.order {
         rows.append(r.rateCells(name, items: lines, bytesPerItem: size / Double(lines))

@@ -10,7 +10,7 @@
 # how to measure. About three minutes from a fresh clone on 2 cores.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/install-bench-deps.sh
+bash scripts/install-lz4.sh libsqlite3-dev
 cd Benchmarks
 swift build
 bench=.build/debug/ledger-bench

@@ -9,7 +9,7 @@
 # under /tmp/patientledger-bench (about 6 minutes, 3 GB).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/install-bench-deps.sh
+bash scripts/install-lz4.sh libsqlite3-dev
 cd Benchmarks
 swift build -c release --product ledger-bench
 if [ $# -eq 0 ]; then set -- all; fi

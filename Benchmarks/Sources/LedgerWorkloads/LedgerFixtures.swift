@@ -109,7 +109,7 @@ public enum LedgerFixtures {
     /// a build finished. Without the marker, `path` and the files
     /// `path + suffix` for each of `also` are removed and built again; with
     /// it, a fixture that `isUsable` rejects is an error (not rebuilt).
-    static func cached(_ path: String, what: String, also: [String] = [], isUsable: () -> Bool = { true },
+    package static func cached(_ path: String, what: String, also: [String] = [], isUsable: () -> Bool = { true },
                        build: () throws -> Void) throws -> String {
         let marker = path + ".complete"
         if Files.exists(marker) {

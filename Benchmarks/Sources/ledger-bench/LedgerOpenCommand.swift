@@ -66,15 +66,23 @@ func runKilledWriterChild(mode: String, path: String, start: Int) throws -> Neve
 /// appended more before the signal landed).
 private func killImage(_ writer: KilledWriter, large: String, events: Int, patients: Int, tail: Int) throws -> (path: String, appended: Int) {
     let image = "\(Scratch.cache)/ledger-killed-\(writer.rawValue)-\(events)-p\(patients)-\(tail)"
-    let countFile = image + ".appended", marker = image + ".complete"
-    if Files.exists(marker), Files.isDirectory(image), let text = try? String(contentsOfFile: countFile, encoding: .utf8),
-       let appended = Int(text) {
-        return (image, appended)
+    let countFile = image + ".appended"
+    func appended() -> Int? { (try? String(contentsOfFile: countFile, encoding: .utf8)).flatMap { Int($0) } }
+    _ = try LedgerFixtures.cached(image, what: "the \(writer.rawValue) kill image (a child writer appends \(tail) events after \(events), then SIGKILL)",
+                                  also: [".appended"], isUsable: { Files.isDirectory(image) && appended() != nil }) {
+        try materializeLedger(from: large, to: image)
+        let count = try appendUntilKilled(writer, ledger: image, from: events, tail: tail)
+        sync()
+        try "\(count)".write(toFile: countFile, atomically: true, encoding: .utf8)
     }
-    for path in [marker, countFile, image] { Files.removeTree(path) }
-    try materializeLedger(from: large, to: image)
-    pending("building the \(writer.rawValue) kill image: a child writer appends \(tail) events after \(events), then SIGKILL")
+    return (image, appended()!)
+}
 
+/// Runs a child writer (``runKilledWriterChild(mode:path:start:)``) on the
+/// ledger at `path`, which holds events `0..<start`, and kills it with
+/// SIGKILL once it reported at least `tail` events appended; returns the
+/// count it last reported.
+private func appendUntilKilled(_ writer: KilledWriter, ledger path: String, from start: Int, tail: Int) throws -> Int {
     var pipeEnds: [Int32] = [0, 0]
     guard pipe(&pipeEnds) == 0 else { throw BenchError("pipe: errno \(errno)") }
     for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
@@ -95,7 +103,7 @@ private func killImage(_ writer: KilledWriter, large: String, events: Int, patie
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
     let executable = "/proc/self/exe"
-    let argv = [executable, "killed-writer-child", writer.rawValue, image, "\(events)"]
+    let argv = [executable, "killed-writer-child", writer.rawValue, path, "\(start)"]
     var cArguments = argv.map { strdup($0) } + [nil]
     defer { for p in cArguments { free(p) } }
     var pid: pid_t = 0
@@ -128,11 +136,7 @@ private func killImage(_ writer: KilledWriter, large: String, events: Int, patie
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     close(pipeEnds[0])
     if let failure { throw BenchError("\(failure) after \(appended) events (wait status \(status))") }
-    sync()
-    try "\(appended)".write(toFile: countFile, atomically: true, encoding: .utf8)
-    let done = creat(marker, 0o644)
-    if done >= 0 { close(done) }
-    return (image, appended)
+    return appended
 }
 
 /// What one open found, for the table.
